@@ -1,0 +1,60 @@
+package io.graygate.config;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+import java.time.Duration;
+
+/** Tuning of the proxy: timeouts, pools, threads, the version header and the access log. Every key is optional. */
+public record ProxyConfig(Duration connectTimeout, Duration responseTimeout, Duration idleTimeout,
+                          Duration upstreamIdleTimeout, int maxIdlePerServer, Duration drainTimeout, int ioThreads,
+                          boolean versionHeader, boolean accessLog, int maxHeaderSize) {
+
+    public static ProxyConfig defaults() {
+        return new ProxyConfig((String) null, null, null, null, null, null, null, null, null, null);
+    }
+
+    @JsonCreator
+    public ProxyConfig(@JsonProperty("connectTimeout") String connectTimeout,
+                       @JsonProperty("responseTimeout") String responseTimeout,
+                       @JsonProperty("idleTimeout") String idleTimeout,
+                       @JsonProperty("upstreamIdleTimeout") String upstreamIdleTimeout,
+                       @JsonProperty("maxIdlePerServer") Integer maxIdlePerServer,
+                       @JsonProperty("drainTimeout") String drainTimeout,
+                       @JsonProperty("ioThreads") Integer ioThreads,
+                       @JsonProperty("versionHeader") Boolean versionHeader,
+                       @JsonProperty("accessLog") Boolean accessLog,
+                       @JsonProperty("maxHeaderSize") Integer maxHeaderSize) {
+        this(Durations.orDefault("connectTimeout", connectTimeout, Duration.ofSeconds(2), Duration.ofMillis(10)),
+                Durations.orDefault("responseTimeout", responseTimeout, Duration.ofSeconds(60), Duration.ofMillis(10)),
+                Durations.orDefault("idleTimeout", idleTimeout, Duration.ofSeconds(75), Duration.ofSeconds(1)),
+                Durations.orDefault("upstreamIdleTimeout", upstreamIdleTimeout, Duration.ofSeconds(30), Duration.ofSeconds(1)),
+                positive("maxIdlePerServer", maxIdlePerServer, 256),
+                Durations.orDefault("drainTimeout", drainTimeout, Duration.ofSeconds(10), Duration.ZERO),
+                ioThreads == null ? 0 : nonNegative("ioThreads", ioThreads),
+                versionHeader != null && versionHeader,
+                accessLog == null || accessLog,
+                positive("maxHeaderSize", maxHeaderSize, 16384));
+    }
+
+    private static int positive(String field, Integer value, int fallback) {
+        if (value == null) return fallback;
+        if (value < 1) throw new IllegalArgumentException(field + ": must be at least 1, got " + value);
+        return value;
+    }
+
+    private static int nonNegative(String field, int value) {
+        if (value < 0) throw new IllegalArgumentException(field + ": must be 0 (one per core) or more, got " + value);
+        return value;
+    }
+
+    public ProxyConfig withVersionHeader(boolean on) {
+        return new ProxyConfig(connectTimeout, responseTimeout, idleTimeout, upstreamIdleTimeout, maxIdlePerServer,
+                drainTimeout, ioThreads, on, accessLog, maxHeaderSize);
+    }
+
+    /** Event-loop threads to run: as configured, else one per core. */
+    public int effectiveIoThreads() {
+        return ioThreads > 0 ? ioThreads : Runtime.getRuntime().availableProcessors();
+    }
+}

@@ -1,0 +1,208 @@
+package io.graygate.routing;
+
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+
+/**
+ * An IPv4 or IPv6 address as 128 bits; IPv4 is held in its IPv4-mapped IPv6 form (::ffff:a.b.c.d).
+ *
+ * <p>Parsing is hand-rolled rather than {@link InetAddress#getByName} because that may resolve host names
+ * (a blocking DNS call) and allocates; the request path parses header values with no lookups.
+ */
+public record IpAddress(long hi, long lo) {
+
+    static final long V4_MAPPED_HI = 0L;
+    static final long V4_MAPPED_LO_PREFIX = 0x0000_FFFF_0000_0000L;
+
+    public static IpAddress ofV4(int v4) {
+        return new IpAddress(V4_MAPPED_HI, V4_MAPPED_LO_PREFIX | (v4 & 0xFFFF_FFFFL));
+    }
+
+    public static IpAddress of(InetAddress address) {
+        byte[] b = address.getAddress();
+        if (b.length == 4) {
+            return ofV4(((b[0] & 0xFF) << 24) | ((b[1] & 0xFF) << 16) | ((b[2] & 0xFF) << 8) | (b[3] & 0xFF));
+        }
+        long hi = 0, lo = 0;
+        for (int i = 0; i < 8; i++) {
+            hi = (hi << 8) | (b[i] & 0xFF);
+            lo = (lo << 8) | (b[i + 8] & 0xFF);
+        }
+        return new IpAddress(hi, lo);
+    }
+
+    public boolean isV4() {
+        return hi == V4_MAPPED_HI && (lo & 0xFFFF_FFFF_0000_0000L) == V4_MAPPED_LO_PREFIX;
+    }
+
+    public int v4() {
+        return (int) lo;
+    }
+
+    /** Parses an IPv4 or IPv6 literal, or returns null when {@code s[from, to)} is not one. Never resolves names. */
+    public static IpAddress parse(CharSequence s, int from, int to) {
+        while (from < to && s.charAt(from) == ' ') from++;
+        while (to > from && s.charAt(to - 1) == ' ') to--;
+        if (from >= to) return null;
+        if (s.charAt(from) == '[' && s.charAt(to - 1) == ']') {
+            from++;
+            to--;
+        }
+        for (int i = from; i < to; i++) {
+            if (s.charAt(i) == ':') return parseV6(s, from, to);
+        }
+        long v4 = parseV4(s, from, to);
+        return v4 < 0 ? null : ofV4((int) v4);
+    }
+
+    public static IpAddress parse(CharSequence s) {
+        return s == null ? null : parse(s, 0, s.length());
+    }
+
+    /** Returns the address as an unsigned 32-bit value, or -1 when the text is not a dotted quad. */
+    static long parseV4(CharSequence s, int from, int to) {
+        long result = 0;
+        int parts = 0, value = -1, digits = 0;
+        for (int i = from; i <= to; i++) {
+            char c = i < to ? s.charAt(i) : '.';
+            if (c >= '0' && c <= '9') {
+                if (digits > 0 && value == 0) return -1; // no leading zeros: 010 is octal to some parsers
+                value = (value < 0 ? 0 : value * 10) + (c - '0');
+                if (++digits > 3 || value > 255) return -1;
+            } else if (c == '.') {
+                if (value < 0 || ++parts > 4) return -1;
+                result = (result << 8) | value;
+                value = -1;
+                digits = 0;
+            } else {
+                return -1;
+            }
+        }
+        return parts == 4 ? result : -1;
+    }
+
+    private static IpAddress parseV6(CharSequence s, int from, int to) {
+        int percent = -1;
+        for (int i = from; i < to; i++) {
+            if (s.charAt(i) == '%') {
+                percent = i;
+                break;
+            }
+        }
+        if (percent >= 0) to = percent; // zone id: not part of the address
+        int[] groups = new int[8];
+        int count = 0, gap = -1, i = from;
+        if (to - from >= 2 && s.charAt(from) == ':' && s.charAt(from + 1) == ':') {
+            gap = 0;
+            i = from + 2;
+            if (i == to) return new IpAddress(0, 0);
+        } else if (s.charAt(from) == ':') {
+            return null;
+        }
+        while (i < to) {
+            if (count == 8) return null;
+            int start = i, value = 0;
+            while (i < to && i - start < 5) {
+                int d = Character.digit(s.charAt(i), 16);
+                if (d < 0) break;
+                value = (value << 4) | d;
+                i++;
+            }
+            if (i < to && s.charAt(i) == '.') {
+                long v4 = parseV4(s, start, to);
+                if (v4 < 0 || count > 6) return null;
+                groups[count++] = (int) (v4 >>> 16);
+                groups[count++] = (int) (v4 & 0xFFFF);
+                i = to;
+                break;
+            }
+            if (i == start || i - start > 4) return null;
+            groups[count++] = value;
+            if (i == to) break;
+            if (s.charAt(i) != ':') return null;
+            i++;
+            if (i < to && s.charAt(i) == ':') {
+                if (gap >= 0) return null;
+                gap = count;
+                i++;
+            } else if (i == to) {
+                return null;
+            }
+        }
+        if (gap < 0 && count != 8) return null;
+        if (gap >= 0 && count == 8) return null;
+        long hi = 0, lo = 0;
+        int zeros = 8 - count;
+        int out = 0;
+        for (int g = 0; g <= count; g++) {
+            if (g == gap) {
+                for (int z = 0; z < zeros; z++, out++) {
+                    if (out < 4) hi <<= 16; else lo <<= 16;
+                }
+            }
+            if (g == count) break;
+            if (out < 4) hi = (hi << 16) | groups[g]; else lo = (lo << 16) | groups[g];
+            out++;
+        }
+        return new IpAddress(hi, lo);
+    }
+
+    public InetAddress toInetAddress() {
+        try {
+            if (isV4()) {
+                int v = v4();
+                return InetAddress.getByAddress(new byte[] {(byte) (v >>> 24), (byte) (v >>> 16), (byte) (v >>> 8), (byte) v});
+            }
+            byte[] b = new byte[16];
+            for (int i = 0; i < 8; i++) {
+                b[i] = (byte) (hi >>> (56 - 8 * i));
+                b[i + 8] = (byte) (lo >>> (56 - 8 * i));
+            }
+            return InetAddress.getByAddress(b);
+        } catch (UnknownHostException e) {
+            throw new AssertionError(e); // only thrown for a wrong array length
+        }
+    }
+
+    /** The canonical text: dotted quad for IPv4, RFC 5952 compressed form for IPv6. */
+    @Override
+    public String toString() {
+        InetAddress a = toInetAddress();
+        if (a instanceof Inet4Address) return a.getHostAddress();
+        return compressV6();
+    }
+
+    private String compressV6() {
+        int[] g = new int[8];
+        for (int i = 0; i < 4; i++) {
+            g[i] = (int) (hi >>> (48 - 16 * i)) & 0xFFFF;
+            g[i + 4] = (int) (lo >>> (48 - 16 * i)) & 0xFFFF;
+        }
+        int bestStart = -1, bestLen = 1;
+        for (int i = 0; i < 8; ) {
+            if (g[i] != 0) {
+                i++;
+                continue;
+            }
+            int j = i;
+            while (j < 8 && g[j] == 0) j++;
+            if (j - i > bestLen) {
+                bestStart = i;
+                bestLen = j - i;
+            }
+            i = j;
+        }
+        StringBuilder sb = new StringBuilder(39);
+        for (int i = 0; i < 8; i++) {
+            if (i == bestStart) {
+                sb.append("::");
+                i += bestLen - 1;
+                continue;
+            }
+            if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':') sb.append(':');
+            sb.append(Integer.toHexString(g[i]));
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,114 @@
+package io.graygate.rules;
+
+import io.graygate.config.GatewayConfig;
+import io.graygate.config.RouteConfig;
+import io.graygate.routing.Condition;
+import io.graygate.routing.IpSet;
+import io.graygate.routing.Route;
+import io.graygate.routing.RouteTable;
+import io.graygate.routing.Rule;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Owns the rules in force: the configured routes joined with their runtime rules from the store, compiled into one
+ * immutable {@link RouteTable} that is swapped whole on every change. Readers take {@link #snapshot()} with no lock.
+ */
+public final class RuleBook implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(RuleBook.class);
+
+    private final GatewayConfig config;
+    private final RuleStore store;
+    private volatile RouteTable snapshot = RouteTable.EMPTY;
+    private volatile Map<String, RouteRules> rules = Map.of();
+
+    public RuleBook(GatewayConfig config, RuleStore store) {
+        this.config = config;
+        this.store = store;
+    }
+
+    /** Loads the rules from the store (seeding it from the configuration the first time) and compiles the first snapshot. */
+    public RuleBook open() {
+        Map<String, RouteRules> seed = new LinkedHashMap<>();
+        for (RouteConfig r : config.routes()) seed.put(r.name(), RouteRules.initial(r.mode(), IpSet.parse(r.whitelist())));
+        Map<String, RouteRules> loaded = store.open(seed, this::changedElsewhere);
+        synchronized (this) {
+            Map<String, RouteRules> known = new LinkedHashMap<>();
+            List<Route> routes = new ArrayList<>();
+            for (RouteConfig r : config.routes()) {
+                RouteRules rr = loaded.getOrDefault(r.name(), seed.get(r.name()));
+                known.put(r.name(), rr);
+                routes.add(compile(r, rr));
+            }
+            rules = Map.copyOf(known);
+            snapshot = new RouteTable(routes);
+        }
+        return this;
+    }
+
+    public RouteTable snapshot() {
+        return snapshot;
+    }
+
+    /** The runtime rules of a configured route, or null for an unknown name. */
+    public RouteRules rules(String route) {
+        return rules.get(route);
+    }
+
+    public RuleStore store() {
+        return store;
+    }
+
+    /**
+     * Applies a change through the store and puts it in force. Blocks on the store: never call it on an event loop.
+     *
+     * @throws UnknownRouteException when no such route is configured
+     */
+    public RouteRules apply(String route, RuleChange change) {
+        if (config.route(route) == null) throw new UnknownRouteException(route);
+        RouteRules next = store.apply(route, change);
+        install(route, next, change.describe());
+        return next;
+    }
+
+    private void changedElsewhere(String route, RouteRules next) {
+        install(route, next, "changed in the store");
+    }
+
+    private synchronized void install(String route, RouteRules next, String what) {
+        RouteConfig rc = config.route(route);
+        if (rc == null) return; // a route the store knows but this node's configuration does not: nothing to serve
+        RouteRules current = rules.get(route);
+        if (current != null && current.version() > next.version()) return; // an older notice arriving late
+        Map<String, RouteRules> copy = new LinkedHashMap<>(rules);
+        copy.put(route, next);
+        rules = Map.copyOf(copy);
+        snapshot = snapshot.with(compile(rc, next));
+        log.info("route {}: {}; now mode {}, whitelist {} entries, version {}", route, what, next.mode(), next.whitelist().size(), next.version());
+    }
+
+    static Route compile(RouteConfig rc, RouteRules rr) {
+        List<Rule> compiled = new ArrayList<>();
+        if (!rr.whitelist().isEmpty()) compiled.add(new Rule("whitelist", Condition.clientIpIn(rr.whitelist()), Route.GRAY));
+        return new Route(rc.name(), rc.pathPrefix(), rc.host(), rc.upstreamHost(),
+                Map.of(Route.PRODUCTION, rc.stable(), Route.GRAY, rc.gray()), rr.mode(), compiled, rr.version());
+    }
+
+    @Override
+    public void close() {
+        store.close();
+    }
+
+    /** Thrown for a route name the configuration does not have; the admin API answers 404. */
+    public static final class UnknownRouteException extends RuntimeException {
+        public UnknownRouteException(String route) {
+            super("no route named \"" + route + "\"");
+        }
+    }
+}
