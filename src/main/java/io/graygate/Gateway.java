@@ -39,7 +39,7 @@ public final class Gateway implements AutoCloseable {
         try {
             rules.open();
             proxy = new ProxyServer(config, rules::snapshot).start();
-            admin = new AdminServer(config, rules, proxy).start();
+            admin = new AdminServer(config, rules).start();
         } catch (RuntimeException e) {
             if (admin != null) admin.close();
             if (proxy != null) proxy.close();

@@ -1,7 +1,6 @@
 package io.graygate.admin;
 
 import io.graygate.config.GatewayConfig;
-import io.graygate.proxy.ProxyServer;
 import io.graygate.rules.RuleBook;
 
 import java.net.InetSocketAddress;
@@ -11,12 +10,10 @@ public final class AdminServer implements AutoCloseable {
 
     private final GatewayConfig config;
     private final RuleBook rules;
-    private final ProxyServer proxy;
 
-    public AdminServer(GatewayConfig config, RuleBook rules, ProxyServer proxy) {
+    public AdminServer(GatewayConfig config, RuleBook rules) {
         this.config = config;
         this.rules = rules;
-        this.proxy = proxy;
     }
 
     public AdminServer start() {
