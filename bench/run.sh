@@ -1,0 +1,237 @@
+#!/bin/bash
+# graygate against its anchors, measured in one run on this machine; prints one table.
+#
+# Usage: bench/run.sh [--with-scg] [--dry-run] [-r ROUNDS] [-d SECONDS] [-c CONNECTIONS] [--startup-runs N]
+#   --with-scg   also Spring Cloud Gateway (:8084; built once by the anchors' start.sh, then warmed up 20 s)
+#   --dry-run    the anchors alone: no graygate build, start, whitelist, RSS or start-up figures
+#   -r -d -c     passed to compare.sh (default 3 rounds of 5 s, 50 connections)
+#
+# What it does: installs the anchors' packages (seed-openresty/install.sh), starts their upstreams and gateways,
+# starts a static nginx serving a 10 MiB file and a plain nginx proxy in front of it (the large-body scenario),
+# builds graygate when the jar is missing or stale and starts it with bench/graygate-bench.yaml, adds a whitelist of
+# 100,000 addresses and 1,000 CIDRs (10.9.9.9 among them) through the admin API, warms everything up, runs
+# compare.sh per scenario, samples graygate's RSS meanwhile, measures start-up (bench/startup.sh), and stops all it
+# started, whatever happens. Raw outputs go to bench/out/<time>/ (ignored by git).
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+rounds=3 secs=5 conns=50 with_scg=false dry_run=false startup_runs=5
+while (($#)); do
+  case $1 in
+    --with-scg) with_scg=true ;;
+    --dry-run) dry_run=true ;;
+    -r) rounds=$2; shift ;;
+    -d) secs=$2; shift ;;
+    -c) conns=$2; shift ;;
+    --startup-runs) startup_runs=$2; shift ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    *) echo "run.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+# The anchors live in shared/, beside the main checkout; from a worktree, beside the repository that owns it.
+find_anchors() {
+  local top common
+  [[ -n ${ANCHORS:-} ]] && { echo "$ANCHORS"; return; }
+  top=$(git -C "$repo" rev-parse --show-toplevel)
+  common=$(cd "$repo" && cd "$(git rev-parse --git-common-dir)" && pwd)
+  for d in "$top/../shared/anchors" "$common/../../shared/anchors"; do
+    [[ -x $d/compare.sh ]] && { (cd "$d" && pwd); return; }
+  done
+  echo "run.sh: cannot find shared/anchors beside the repository; set ANCHORS=/path/to/anchors" >&2
+  exit 2
+}
+anchors=$(find_anchors)
+
+graygate_port=8080 admin_port=9190 large_upstream_port=9011 large_proxy_port=8085 large_nobuf_port=8086
+out="$repo/bench/out/$(date +%Y%m%d-%H%M%S)"
+mkdir -p "$out"
+work=$(mktemp -d /tmp/graygate-bench.XXXXXX)
+chmod 755 "$work" # nginx workers run as nobody and read the 10 MiB file from here
+
+started=()   # what to stop on exit, in reverse order
+cleanup() {
+  local rc=$?
+  for ((i = ${#started[@]} - 1; i >= 0; i--)); do eval "${started[i]}" >/dev/null 2>&1 || true; done
+  rm -rf "$work"
+  exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+log() { echo "run.sh: $*" >&2; }
+
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+wait_http() { # URL [seconds]: polls until the URL answers 2xx
+  local deadline=$((SECONDS + ${2:-60}))
+  until curl -fs -o /dev/null "$1"; do
+    ((SECONDS < deadline)) || { log "no answer from $1"; return 1; }
+    sleep 0.1
+  done
+}
+
+expect_body() { # NAME URL WORD [curl args...]: the target answers WORD, or the run is not worth measuring
+  local name=$1 url=$2 word=$3 body
+  shift 3
+  body=$(curl -fsS "$@" "$url") || { log "$name: $url failed"; exit 1; }
+  [[ $body == "$word" ]] || { log "$name: expected \"$word\" from $url, got \"$body\""; exit 1; }
+}
+
+# --- anchors ------------------------------------------------------------------------------------------------------
+log "installing the anchors' packages if needed"
+"$anchors/seed-openresty/install.sh"
+command -v nginx >/dev/null && command -v wrk >/dev/null || { log "nginx or wrk missing after install.sh"; exit 2; }
+
+ports=(6390 9001 9002 8081 8082 8083 "$large_upstream_port" "$large_proxy_port" "$large_nobuf_port")
+$dry_run || ports+=("$graygate_port" "$admin_port")
+$with_scg && ports+=(8084)
+for p in "${ports[@]}"; do
+  port_free "$p" || { log "port $p is taken; stop what holds it (the anchors: seed-openresty/stop.sh) and retry"; exit 2; }
+done
+
+log "starting the anchors (seed-openresty/start.sh)"
+started+=("'$anchors/seed-openresty/stop.sh'")
+"$anchors/seed-openresty/start.sh"
+wait_http http://127.0.0.1:9001/ 10
+wait_http http://127.0.0.1:8082/ 10
+wait_http http://127.0.0.1:8081/ 10
+
+if $with_scg; then
+  log "starting Spring Cloud Gateway (builds once; may take minutes)"
+  started+=("'$anchors/spring-cloud-gateway/stop.sh'")
+  "$anchors/spring-cloud-gateway/start.sh"
+fi
+
+log "starting the large-body upstream (:$large_upstream_port) and plain nginx proxies to it (:$large_proxy_port, unbuffered :$large_nobuf_port)"
+mkdir -p "$work/www/large" "$work/nginx-tmp"
+head -c $((10 * 1024 * 1024)) /dev/urandom >"$work/www/large/10m.bin"
+chmod -R a+rX "$work/www"
+for conf in large-upstream large-proxy; do
+  sed -e "s|@DIR@|$work|g" -e "s|@UPSTREAM_PORT@|$large_upstream_port|g" -e "s|@PORT2@|$large_nobuf_port|g" \
+      -e "s|@PORT@|$([[ $conf == large-upstream ]] && echo "$large_upstream_port" || echo "$large_proxy_port")|g" \
+      "$repo/bench/nginx-$conf.conf" >"$work/$conf.conf"
+  nginx -c "$work/$conf.conf" -p "$work" -e "$work/$conf.err"
+  started+=("kill \$(cat '$work/$conf.pid')")
+done
+wait_http "http://127.0.0.1:$large_proxy_port/large/10m.bin" 10
+wait_http "http://127.0.0.1:$large_nobuf_port/large/10m.bin" 10
+
+# --- graygate -----------------------------------------------------------------------------------------------------
+gg_pid=""
+if ! $dry_run; then
+  jar="$repo/target/graygate.jar"
+  if [[ ! -f $jar || -n $(find "$repo/pom.xml" "$repo/src/main" -newer "$jar" -print -quit) ]]; then
+    log "building $jar"
+    (cd "$repo" && mvn -B -q -DskipTests package) >&2
+  fi
+  log "starting graygate (:$graygate_port, admin :$admin_port), log in $out/graygate.log"
+  export BENCH_DIR=$work BENCH_GRAYGATE_PORT=$graygate_port BENCH_ADMIN_PORT=$admin_port \
+    BENCH_LARGE_UPSTREAM_PORT=$large_upstream_port
+  "$repo/graygate" serve --config "$repo/bench/graygate-bench.yaml" >"$out/graygate.log" 2>&1 &
+  gg_pid=$!
+  started+=("kill $gg_pid; wait $gg_pid")
+  wait_http "http://127.0.0.1:$graygate_port/" 60 || { tail -20 "$out/graygate.log" >&2; exit 1; }
+
+  log "adding the whitelist: 100,000 addresses and 1,000 CIDRs, 10.9.9.9 among them"
+  "$repo/bench/whitelist.sh" 100000 1000 42 >"$work/whitelist.txt"
+  t0=$(date +%s%N)
+  split -l 10000 "$work/whitelist.txt" "$work/chunk."
+  for chunk in "$work"/chunk.*; do
+    body=$(awk 'BEGIN {printf "{\"entries\": ["} {printf "%s\"%s\"", (NR > 1 ? "," : ""), $0} END {print "]}"}' "$chunk")
+    curl -fsS -o /dev/null -X POST -H 'Content-Type: application/json' --data-binary "$body" \
+      "http://127.0.0.1:$admin_port/api/routes/web/whitelist" || { log "admin API refused the whitelist"; exit 1; }
+  done
+  whitelist_ms=$((($(date +%s%N) - t0) / 1000000))
+  curl -fsS "http://127.0.0.1:$admin_port/api/routes/web" >"$out/route-web.json"
+  log "whitelist added in ${whitelist_ms} ms (11 POSTs); route: $(head -c 300 "$out/route-web.json")"
+fi
+
+expect_body direct-production http://127.0.0.1:9001/ production
+expect_body seed-lua-gray http://127.0.0.1:8081/ gray -H 'X-Real-IP: 10.9.9.9'
+if ! $dry_run; then
+  expect_body graygate-production "http://127.0.0.1:$graygate_port/" production
+  expect_body graygate-gray "http://127.0.0.1:$graygate_port/" gray -H 'X-Real-IP: 10.9.9.9'
+  expect_body graygate-spoof-free "http://127.0.0.1:$graygate_port/" production -H 'X-Real-IP: 10.9.9.10'
+  cmp -s <(curl -fsS "http://127.0.0.1:$graygate_port/large/10m.bin") "$work/www/large/10m.bin" \
+    || { log "graygate: /large/10m.bin differs from the file"; exit 1; }
+fi
+$with_scg && expect_body scg-gray http://127.0.0.1:8084/ gray -H 'X-Forwarded-For: 10.9.9.9'
+
+# --- warm-up ------------------------------------------------------------------------------------------------------
+log "warming up (JIT): 10 s on graygate$($with_scg && echo ", 20 s on Spring Cloud Gateway")"
+$dry_run || wrk -t1 -c"$conns" -d5s "http://127.0.0.1:$graygate_port/" >/dev/null
+$dry_run || wrk -t1 -c"$conns" -d5s -H 'X-Real-IP: 10.9.9.9' "http://127.0.0.1:$graygate_port/" >/dev/null
+$with_scg && wrk -t1 -c"$conns" -d20s http://127.0.0.1:8084/ >/dev/null
+
+# --- RSS sampling -------------------------------------------------------------------------------------------------
+if [[ -n $gg_pid ]]; then
+  gg_java=$gg_pid # the launcher execs java, so the pid is the JVM's
+  ps -o rss= -p "$gg_java" >"$out/rss-idle.txt"
+  (while kill -0 "$gg_java" 2>/dev/null; do ps -o rss= -p "$gg_java" || true; sleep 1; done) >"$out/rss.txt" 2>/dev/null &
+  rss_sampler=$!
+  started+=("kill $rss_sampler")
+fi
+
+# --- scenarios ----------------------------------------------------------------------------------------------------
+compare() { # SCENARIO compare.sh-args... : runs compare.sh, keeps its output
+  local scenario=$1
+  shift
+  log "scenario $scenario: compare.sh $*"
+  "$anchors/compare.sh" -r "$rounds" -d "$secs" "$@" 2>"$out/$scenario.err" | tee "$out/$scenario.txt" >&2
+}
+gg() { $dry_run || echo "graygate=http://127.0.0.1:$graygate_port$1"; }
+scg() { $with_scg && echo "scg=http://127.0.0.1:8084$1"; true; }
+
+compare production -c "$conns" direct=http://127.0.0.1:9001/ nginx-proxy=http://127.0.0.1:8082/ \
+  seed-lua=http://127.0.0.1:8081/ $(scg /) $(gg /)
+# nginx-proxy makes no decision and goes to production: it stays the cost of proxying alone.
+compare gray -c "$conns" -H 'X-Real-IP: 10.9.9.9' direct=http://127.0.0.1:9002/ nginx-proxy=http://127.0.0.1:8082/ \
+  seed-lua=http://127.0.0.1:8081/ $(gg /)
+# Spring Cloud Gateway's XForwardedRemoteAddr reads X-Forwarded-For only; the others read it too.
+$with_scg && compare gray-xff -c "$conns" -H 'X-Forwarded-For: 10.9.9.9' direct=http://127.0.0.1:9002/ \
+  nginx-proxy=http://127.0.0.1:8082/ seed-lua=http://127.0.0.1:8081/ $(scg /) $(gg /)
+compare large -c "$conns" direct=http://127.0.0.1:$large_upstream_port/large/10m.bin \
+  nginx-proxy=http://127.0.0.1:$large_proxy_port/large/10m.bin nginx-nobuf=http://127.0.0.1:$large_nobuf_port/large/10m.bin \
+  $(gg /large/10m.bin)
+compare close -c "$conns" -H 'Connection: close' direct=http://127.0.0.1:9001/ nginx-proxy=http://127.0.0.1:8082/ \
+  seed-lua=http://127.0.0.1:8081/ $(scg /) $(gg /)
+
+rss_max_mb="" rss_idle_mb=""
+if [[ -n $gg_pid ]]; then
+  kill "$rss_sampler" 2>/dev/null || true
+  rss_idle_mb=$(awk '{printf "%.0f", $1 / 1024}' "$out/rss-idle.txt")
+  rss_max_mb=$(sort -n "$out/rss.txt" | tail -1 | awk '{printf "%.0f", $1 / 1024}')
+  log "stopping graygate for the start-up measurement"
+  kill "$gg_pid"
+  wait "$gg_pid" 2>/dev/null || true
+fi
+
+startup=""
+if ! $dry_run && ((startup_runs > 0)); then
+  startup=$("$repo/bench/startup.sh" "$startup_runs" 2>"$out/startup.err" | tee "$out/startup.txt" | tail -1)
+fi
+
+# --- the table ----------------------------------------------------------------------------------------------------
+{
+  echo "# bench/run.sh $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB," \
+    "compare.sh -r $rounds -d $secs -c $conns (wrk -t1)"
+  printf '%-10s %-12s %10s %9s %9s %9s %10s\n' scenario target req/s p99_ms x_direct x_nginx MB/s
+  for scenario in production gray gray-xff large close; do
+    [[ -f $out/$scenario.txt ]] || continue
+    awk -v s="$scenario" '
+      NR > 1 { name[NR] = $1; rps[NR] = $2; p99[NR] = $3; if ($1 == "direct") d = $2; if ($1 == "nginx-proxy") n = $2 }
+      END {
+        for (i = 2; i <= NR; i++)
+          printf "%-10s %-12s %10.0f %9.2f %9.2f %9.2f %10s\n", s, name[i], rps[i], p99[i],
+            (d > 0 ? rps[i] / d : 0), (n > 0 ? rps[i] / n : 0), (s == "large" ? sprintf("%.0f", rps[i] * 10.48576) : "")
+      }' "$out/$scenario.txt"
+  done
+  [[ -n $rss_max_mb ]] && echo "graygate RSS: ${rss_idle_mb} MB idle with the whitelist, ${rss_max_mb} MB at most under load"
+  [[ -n ${whitelist_ms:-} ]] && echo "whitelist of 101,000 entries through the admin API: ${whitelist_ms} ms (11 POSTs of 10,000)"
+  [[ -n $startup ]] && echo "graygate start-up to first proxied response: $startup"
+  for f in "$out"/*.err; do [[ -s $f ]] && echo "errors reported by $(basename "$f" .err): $(tr '\n' ' ' <"$f")"; done
+  true
+} | tee "$out/table.txt"
+log "raw outputs in $out"

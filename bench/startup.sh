@@ -1,0 +1,42 @@
+#!/bin/bash
+# graygate's start-up time: from process start to the first proxied response, for `serve --demo` on free ports.
+# Usage: bench/startup.sh [RUNS]   (default 5). Prints each run, then "median X ms (min Y, max Z) over N runs".
+# Uses the launcher (./graygate) and its JVM options, as a user would; builds the jar first when stale.
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+runs=${1:-5}
+jar="$repo/target/graygate.jar"
+if [[ ! -f $jar || -n $(find "$repo/pom.xml" "$repo/src/main" -newer "$jar" -print -quit) ]]; then
+  (cd "$repo" && mvn -B -q -DskipTests package) >&2
+fi
+free_port() { # a port nothing listens on, from the ephemeral range's upper part
+  local p
+  while :; do
+    p=$((40000 + RANDOM % 20000))
+    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
+  done
+}
+dir=$(mktemp -d /tmp/graygate-startup.XXXXXX)
+pid=""
+trap '[[ -n $pid ]] && kill "$pid" 2>/dev/null; rm -rf "$dir"' EXIT
+times=()
+for ((i = 1; i <= runs; i++)); do
+  port=$(free_port) admin=$(free_port)
+  rm -f "$dir/rules.json"
+  t0=$(date +%s%N)
+  (cd "$dir" && exec "$repo/graygate" serve --demo --listen "127.0.0.1:$port" --admin-listen "127.0.0.1:$admin" \
+    --store "file:$dir/rules.json") >"$dir/log" 2>&1 &
+  pid=$!
+  until curl -fs -o /dev/null "http://127.0.0.1:$port/"; do
+    kill -0 "$pid" 2>/dev/null || { echo "startup.sh: graygate exited:" >&2; tail -20 "$dir/log" >&2; exit 1; }
+    (($(date +%s%N) - t0 < 30000000000)) || { echo "startup.sh: no proxied response in 30 s" >&2; exit 1; }
+    sleep 0.01
+  done
+  ms=$((($(date +%s%N) - t0) / 1000000))
+  times+=("$ms")
+  echo "run $i: $ms ms"
+  kill "$pid"
+  wait "$pid" 2>/dev/null || true
+  pid=""
+done
+printf '%s\n' "${times[@]}" | sort -n | awk -v n="$runs" '{a[NR] = $1} END {printf "median %d ms (min %d, max %d) over %d runs\n", a[int((NR + 1) / 2)], a[1], a[NR], n}'
