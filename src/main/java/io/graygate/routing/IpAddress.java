@@ -1,6 +1,5 @@
 package io.graygate.routing;
 
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 
@@ -175,8 +174,11 @@ public record IpAddress(long hi, long lo) {
     /** The canonical text: dotted quad for IPv4, RFC 5952 compressed form for IPv6. */
     @Override
     public String toString() {
-        InetAddress a = toInetAddress();
-        if (a instanceof Inet4Address) return a.getHostAddress();
+        if (isV4()) {
+            // Formatted here rather than through Inet4Address: the proxy writes it into X-Real-IP per request.
+            int v = v4();
+            return (v >>> 24) + "." + ((v >>> 16) & 0xFF) + "." + ((v >>> 8) & 0xFF) + "." + (v & 0xFF);
+        }
         return compressV6();
     }
 
