@@ -4,32 +4,28 @@
 # Uses the launcher (./graygate) and its JVM options, as a user would; builds the jar first when stale.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
+source "$repo/bench/common.sh"
 runs=${1:-5}
-jar="$repo/target/graygate.jar"
-if [[ ! -f $jar || -n $(find "$repo/pom.xml" "$repo/src/main" -newer "$jar" -print -quit) ]]; then
-  (cd "$repo" && mvn -B -q -DskipTests package) >&2
-fi
-free_port() { # a port nothing listens on, from the ephemeral range's upper part
+build_if_stale
+free_port() { # a port nothing listens on, from the upper part of the ephemeral range
   local p
   while :; do
     p=$((40000 + RANDOM % 20000))
-    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
+    port_free "$p" && { echo "$p"; return; }
   done
 }
-dir=$(mktemp -d /tmp/graygate-startup.XXXXXX)
-pid=""
-trap '[[ -n $pid ]] && kill "$pid" 2>/dev/null; rm -rf "$dir"' EXIT
 times=()
 for ((i = 1; i <= runs; i++)); do
   port=$(free_port) admin=$(free_port)
-  rm -f "$dir/rules.json"
+  rm -f "$work/rules.json"
   t0=$(date +%s%N)
-  (cd "$dir" && exec "$repo/graygate" serve --demo --listen "127.0.0.1:$port" --admin-listen "127.0.0.1:$admin" \
-    --store "file:$dir/rules.json") >"$dir/log" 2>&1 &
+  (cd "$work" && exec "$repo/graygate" serve --demo --listen "127.0.0.1:$port" --admin-listen "127.0.0.1:$admin" \
+    --store "file:$work/rules.json") >"$work/log" 2>&1 &
   pid=$!
+  started+=("kill $pid")
   until curl -fs -o /dev/null "http://127.0.0.1:$port/"; do
-    kill -0 "$pid" 2>/dev/null || { echo "startup.sh: graygate exited:" >&2; tail -20 "$dir/log" >&2; exit 1; }
-    (($(date +%s%N) - t0 < 30000000000)) || { echo "startup.sh: no proxied response in 30 s" >&2; exit 1; }
+    kill -0 "$pid" 2>/dev/null || { log "graygate exited:"; tail -20 "$work/log" >&2; exit 1; }
+    (($(date +%s%N) - t0 < 30000000000)) || { log "no proxied response in 30 s"; exit 1; }
     sleep 0.01
   done
   ms=$((($(date +%s%N) - t0) / 1000000))
@@ -37,6 +33,6 @@ for ((i = 1; i <= runs; i++)); do
   echo "run $i: $ms ms"
   kill "$pid"
   wait "$pid" 2>/dev/null || true
-  pid=""
 done
-printf '%s\n' "${times[@]}" | sort -n | awk -v n="$runs" '{a[NR] = $1} END {printf "median %d ms (min %d, max %d) over %d runs\n", a[int((NR + 1) / 2)], a[1], a[NR], n}'
+printf '%s\n' "${times[@]}" | sort -n |
+  awk -v n="$runs" '{a[NR] = $1} END {printf "median %d ms (min %d, max %d) over %d runs\n", a[int((NR + 1) / 2)], a[1], a[NR], n}'
