@@ -28,6 +28,7 @@ class ProxyForwardingTest {
         proxy = ProxyHarness.start(dir, ProxyHarness.twoGroups(production.hostPort(), gray.hostPort(), "", """
                 proxy:
                   versionHeader: true
+                  ioThreads: 1
                 """));
     }
 
