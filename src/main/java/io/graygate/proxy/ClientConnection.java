@@ -354,12 +354,12 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
                 abandonUpstream(x, "switched protocols unasked", false);
                 return;
             }
-            x.switching = true;
             x.responseStarted = true;
             x.status = code;
             ForwardingHeaders.prepareResponse(response, true);
             if (proxy.versionHeader()) h.set(ForwardingHeaders.X_GRAYGATE_VERSION, x.decision.version());
-            lastClientWrite = ctx.write(response);
+            ctx.write(response);
+            switchToTunnel(x);
             return;
         }
         if (code < 200) { // interim (100 Continue, 103 Early Hints): passed on; the final response follows
@@ -407,11 +407,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
             } else {
                 lastClientWrite = ctx.write(content);
             }
-            return;
-        }
-        if (x.switching) {
-            lastClientWrite = ctx.write(content);
-            if (last) switchToTunnel(x);
             return;
         }
         if (!x.responseStarted) {
@@ -610,8 +605,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     }
 
     /**
-     * After the 101 went out: takes both HTTP codecs away and relays raw bytes. Encoders go first so nothing is
-     * encoded as HTTP any more; then the decoders, whose leftover bytes reach the relays.
+     * Right after the 101 was written: takes both HTTP codecs away and relays raw bytes. Encoders go first so nothing
+     * more is encoded as HTTP; then the decoders, whose leftover bytes (sent right behind the 101, or by an eager
+     * client) reach the relays. Whatever the upstream's decoder still emits for the 101 reaches the relay, which
+     * passes on its bytes.
      */
     private void switchToTunnel(Exchange x) {
         UpstreamConnection u = x.upstream;
@@ -722,7 +719,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         boolean anyResponse;   // the upstream sent a response head, interim or final
         boolean interim;       // inside a 1xx interim response
         boolean dropInterim;
-        boolean switching;     // a 101 is going out; the tunnel follows
         boolean responseStarted;
         boolean responseDone;
         boolean local;         // answered by the proxy itself

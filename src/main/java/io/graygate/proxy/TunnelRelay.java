@@ -5,6 +5,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.timeout.IdleStateEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,7 +40,9 @@ final class TunnelRelay extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        lastWrite = peer.write(msg);
+        // The upstream's HTTP decoder may still hand over what it read behind the 101 as HTTP content: pass the bytes.
+        Object bytes = msg instanceof HttpContent c ? c.content() : msg;
+        lastWrite = peer.write(bytes);
     }
 
     @Override

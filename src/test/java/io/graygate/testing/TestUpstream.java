@@ -53,9 +53,10 @@ import java.util.zip.CRC32;
  *   count=body      read the body without keeping it; answer "bytes=N crc=HEX" (HEX: CRC-32, lower case)
  *   download=N      answer N bytes of {@link Pattern}, with back-pressure (sized; chunked with chunked=1)
  *   close=1         answer with Connection: close, then close
+ *   set=Name:Value  add this response header (repeatable)
  * </pre>
  * A request with {@code Expect: 100-continue} gets {@code 100 Continue} before its body is read. A request with an
- * Upgrade header gets {@code 101 Switching Protocols}; from then on the connection is raw bytes: it sends
+ * Upgrade header gets {@code 101 Switching Protocols} (with Sec-WebSocket-Accept when it sent a key); from then on the connection is raw bytes: it sends
  * {@code "NAME upgraded\n"} at once and echoes whatever it receives.
  */
 public final class TestUpstream implements AutoCloseable {
@@ -277,6 +278,10 @@ public final class TestUpstream implements AutoCloseable {
             HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, status);
             head.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
             head.headers().set("X-Upstream", name);
+            for (String pair : query.parameters().getOrDefault("set", List.of())) {
+                int colon = pair.indexOf(':');
+                head.headers().add(pair.substring(0, colon), pair.substring(colon + 1));
+            }
             if (!keepAlive) head.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
             if ("1".equals(param("chunked"))) {
                 HttpUtil.setTransferEncodingChunked(head, true);
@@ -322,6 +327,8 @@ public final class TestUpstream implements AutoCloseable {
             HttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.SWITCHING_PROTOCOLS);
             r.headers().set(HttpHeaderNames.UPGRADE, current.header("upgrade").toLowerCase(Locale.ROOT));
             r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+            String key = current.header("sec-websocket-key");
+            if (key != null) r.headers().set(HttpHeaderNames.SEC_WEBSOCKET_ACCEPT, webSocketAccept(key));
             ctx.write(r);
             ctx.write(LastHttpContent.EMPTY_LAST_CONTENT);
             ctx.pipeline().replace(this, "echo", new ChannelInboundHandlerAdapter() {
@@ -333,6 +340,16 @@ public final class TestUpstream implements AutoCloseable {
             ctx.pipeline().remove("http"); // bytes it still holds go to the echo
             // In the same flush as the 101, so the proxy must pass on bytes that arrive right behind the response head.
             ctx.writeAndFlush(Unpooled.wrappedBuffer((name + " upgraded\n").getBytes(StandardCharsets.UTF_8)));
+        }
+
+        private static String webSocketAccept(String key) {
+            try {
+                byte[] sha1 = java.security.MessageDigest.getInstance("SHA-1")
+                        .digest((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").getBytes(StandardCharsets.US_ASCII));
+                return java.util.Base64.getEncoder().encodeToString(sha1);
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
         }
 
         private String param(String key) {
