@@ -177,6 +177,13 @@ public final class ProxyServer implements AutoCloseable {
         inFlight.decrement();
     }
 
+    /** Idle upstream connections in all pools; asks each loop, so never call it on one (for tests and diagnostics). */
+    int idleUpstreamConnections() {
+        int n = 0;
+        for (UpstreamPool p : pools.values()) n += p.loop().submit(p::idleCount).syncUninterruptibly().getNow();
+        return n;
+    }
+
     void track(Channel client) {
         clients.add(client);
     }

@@ -123,4 +123,11 @@ final class UpstreamPool {
     EventLoop loop() {
         return loop;
     }
+
+    /** Idle connections held now; call on this pool's loop. */
+    int idleCount() {
+        int n = 0;
+        for (ArrayDeque<UpstreamConnection> connections : idle) n += connections.size();
+        return n;
+    }
 }

@@ -54,6 +54,7 @@ import java.util.zip.CRC32;
  *   download=N      answer N bytes of {@link Pattern}, with back-pressure (sized; chunked with chunked=1)
  *   close=1         answer with Connection: close, then close
  *   set=Name:Value  add this response header (repeatable)
+ *   drop=reused     on a connection that already served a request: close it without answering
  * </pre>
  * A request with {@code Expect: 100-continue} gets {@code 100 Continue} before its body is read. A request with an
  * Upgrade header gets {@code 101 Switching Protocols} (with Sec-WebSocket-Accept when it sent a key); from then on the connection is raw bytes: it sends
@@ -107,9 +108,11 @@ public final class TestUpstream implements AutoCloseable {
     private final EventLoopGroup group = new NioEventLoopGroup(1);
     private final Channel listener;
     private final AtomicInteger connections = new AtomicInteger();
+    private final io.netty.channel.group.ChannelGroup open =
+            new io.netty.channel.group.DefaultChannelGroup(io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
     private final ConcurrentLinkedQueue<Received> requests = new ConcurrentLinkedQueue<>();
 
-    private TestUpstream(String name, String host) {
+    private TestUpstream(String name, String host, int port) {
         this.name = name;
         try {
             listener = new ServerBootstrap()
@@ -118,10 +121,11 @@ public final class TestUpstream implements AutoCloseable {
                     .childHandler(new ChannelInitializer<Channel>() {
                         @Override
                         protected void initChannel(Channel ch) {
+                            open.add(ch);
                             ch.pipeline().addLast("http", new HttpServerCodec()).addLast("handler", new Handler(connections.incrementAndGet()));
                         }
                     })
-                    .bind(host, 0).syncUninterruptibly().channel();
+                    .bind(host, port).syncUninterruptibly().channel();
         } catch (RuntimeException e) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw e;
@@ -130,11 +134,16 @@ public final class TestUpstream implements AutoCloseable {
 
     /** Starts an upstream named {@code name} on a free port of 127.0.0.1. */
     public static TestUpstream start(String name) {
-        return new TestUpstream(name, "127.0.0.1");
+        return new TestUpstream(name, "127.0.0.1", 0);
     }
 
     public static TestUpstream start(String name, String host) {
-        return new TestUpstream(name, host);
+        return new TestUpstream(name, host, 0);
+    }
+
+    /** Starts on a given port, e.g. one that a test found closed before. */
+    public static TestUpstream start(String name, String host, int port) {
+        return new TestUpstream(name, host, port);
     }
 
     public String name() {
@@ -157,6 +166,16 @@ public final class TestUpstream implements AutoCloseable {
         return connections.get();
     }
 
+    /** Connections open right now. */
+    public int openConnections() {
+        return open.size();
+    }
+
+    /** Closes every accepted connection, as an upstream that times out idle keep-alive connections would. */
+    public void closeConnections() {
+        open.close().syncUninterruptibly();
+    }
+
     public List<Received> requests() {
         return List.copyOf(requests);
     }
@@ -175,6 +194,7 @@ public final class TestUpstream implements AutoCloseable {
 
     private final class Handler extends ChannelInboundHandlerAdapter {
         private final int connection;
+        private int served;
         private Received current;
         private QueryStringDecoder query;
         private boolean keepAlive;
@@ -202,6 +222,10 @@ public final class TestUpstream implements AutoCloseable {
             current = new Received(connection, r);
             requests.add(current);
             query = new QueryStringDecoder(r.uri());
+            if (served++ > 0 && "reused".equals(param("drop"))) {
+                ctx.close();
+                return;
+            }
             keepAlive = HttpUtil.isKeepAlive(r) && !"1".equals(param("close"));
             crc.reset();
             upgrade = r.headers().contains(HttpHeaderNames.UPGRADE);
@@ -218,6 +242,7 @@ public final class TestUpstream implements AutoCloseable {
         }
 
         private void content(ChannelHandlerContext ctx, HttpContent c) {
+            if (!ctx.channel().isActive()) return;
             Received r = current;
             ByteBuf data = c.content();
             r.bodyBytes += data.readableBytes();
