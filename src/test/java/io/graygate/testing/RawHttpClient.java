@@ -119,6 +119,21 @@ public final class RawHttpClient implements Closeable {
         }
     }
 
+    /** Reads only a response's status line and headers; the body, if any, is left in {@link #input()} for the caller. */
+    public Response readHead() {
+        return read(true);
+    }
+
+    /** The connection's input, for streaming a body too large to hold. */
+    public InputStream input() {
+        return in;
+    }
+
+    /** The connection's output, for streaming a body too large to hold. */
+    public OutputStream output() {
+        return out;
+    }
+
     /** Reads raw bytes until {@code n} have come or the stream ends. */
     public byte[] readBytes(int n) {
         try {
