@@ -90,6 +90,20 @@ class ProxyLifecycleTest {
     }
 
     @Test
+    void idleClientConnectionIsClosedAfterTheIdleTimeoutButABusyOneIsNot() {
+        try (ProxyHarness p = proxy("proxy:\n  idleTimeout: 1s\n");
+             RawHttpClient busy = RawHttpClient.connect(p.address());
+             RawHttpClient idle = RawHttpClient.connect(p.address())) {
+            assertThat(idle.get("/", "app.test").read().status()).isEqualTo(200);
+            long start = System.nanoTime();
+            assertThat(busy.get("/slow?delay=2500", "app.test").read().status()).isEqualTo(200);
+            assertThat(idle.closedByServer()).isTrue();
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(6));
+            assertThat(busy.get("/again", "app.test").read().status()).isEqualTo(200);
+        }
+    }
+
+    @Test
     void closeTwiceIsHarmless() {
         ProxyHarness p = proxy("");
         p.close();
