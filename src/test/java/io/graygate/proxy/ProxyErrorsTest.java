@@ -97,10 +97,10 @@ class ProxyErrorsTest {
         try (TestUpstream production = TestUpstream.start("production");
              ProxyHarness p = ProxyHarness.start(dir, ProxyHarness.twoGroups(production.hostPort(), production.hostPort(), "", ""))) {
             for (String bad : new String[] {
-                    "GET /x HTTP/1.1\r\nHost: a\r\nContent-Length: abc\r\n\r\n",
-                    "GET /x HTTP/1.1\r\nHost: a\r\nBad Name: 1\r\n\r\n",
+                    "GET /bad-length HTTP/1.1\r\nHost: a\r\nContent-Length: abc\r\n\r\n",
+                    "GET /bad-name HTTP/1.1\r\nHost: a\r\nBad Name: 1\r\n\r\n",
                     "NOT A REQUEST AT ALL\r\n\r\n",
-                    "POST /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nxx\r\n0\r\n\r\n"}) {
+                    "POST /bad-chunk HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nxx\r\n0\r\n\r\n"}) {
                 try (RawHttpClient c = RawHttpClient.connect(p.address())) {
                     RawHttpClient.Response r = c.send(bad).read();
                     assertThat(r.status()).as(bad).isEqualTo(400);
@@ -110,7 +110,8 @@ class ProxyErrorsTest {
                 }
             }
             assertThat(p.proxy.inFlight()).isZero();
-            assertThat(production.requests()).extracting(r -> r.uri).doesNotContain("/x");
+            // a bad head never reaches the upstream (a bad chunk is found only after the head was sent on)
+            assertThat(production.requests()).extracting(r -> r.uri).doesNotContain("/bad-length", "/bad-name");
         }
     }
 
