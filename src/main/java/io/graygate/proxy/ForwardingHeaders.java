@@ -25,6 +25,7 @@ import java.util.Map;
 final class ForwardingHeaders {
 
     static final AsciiString X_GRAYGATE_VERSION = AsciiString.cached("x-graygate-version");
+    private static final AsciiString KEEP_ALIVE = AsciiString.cached("keep-alive");
     private static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
     private static final AsciiString HTTP = AsciiString.cached("http");
     private static final String PROXY_PREFIX = "proxy-";
@@ -76,7 +77,7 @@ final class ForwardingHeaders {
             for (String value : h.getAll(HttpHeaderNames.CONNECTION)) removeNamedIn(h, value, upgrade);
             h.remove(HttpHeaderNames.CONNECTION);
         }
-        h.remove(HttpHeaderNames.KEEP_ALIVE);
+        h.remove(KEEP_ALIVE);
         h.remove(HttpHeaderNames.TE);
         h.remove(HttpHeaderNames.TRAILER);
         h.remove(HttpHeaderNames.TRANSFER_ENCODING);

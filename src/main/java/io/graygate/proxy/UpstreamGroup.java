@@ -12,18 +12,12 @@ import java.util.Map;
 /** A named group of upstream servers that a decision names; each event loop takes its servers in turn (round-robin). */
 final class UpstreamGroup {
 
-    private final String name;
     private final int id;
     private final UpstreamServer[] servers;
 
-    private UpstreamGroup(String name, int id, UpstreamServer[] servers) {
-        this.name = name;
+    private UpstreamGroup(int id, UpstreamServer[] servers) {
         this.id = id;
         this.servers = servers;
-    }
-
-    String name() {
-        return name;
     }
 
     /** Index among all groups; each pool keeps its round-robin position in an array by it. */
@@ -53,7 +47,7 @@ final class UpstreamGroup {
                 }
                 servers[i] = new UpstreamServer(serverId++, e.getKey(), hp, address);
             }
-            groups.put(e.getKey(), new UpstreamGroup(e.getKey(), groups.size(), servers));
+            groups.put(e.getKey(), new UpstreamGroup(groups.size(), servers));
         }
         return Map.copyOf(groups);
     }

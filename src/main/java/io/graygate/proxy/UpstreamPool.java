@@ -36,7 +36,7 @@ final class UpstreamPool {
     @SuppressWarnings("unchecked")
     UpstreamPool(EventLoop loop, Transport transport, ProxyConfig config, int servers, int groups) {
         this.loop = loop;
-        this.idle = new ArrayDeque[servers];
+        this.idle = (ArrayDeque<UpstreamConnection>[]) new ArrayDeque<?>[servers];
         for (int i = 0; i < servers; i++) idle[i] = new ArrayDeque<>();
         this.turns = new int[groups];
         this.idleTimeoutNanos = config.upstreamIdleTimeout().toNanos();

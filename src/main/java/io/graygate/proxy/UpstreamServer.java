@@ -48,10 +48,6 @@ final class UpstreamServer {
         return text;
     }
 
-    boolean isDown() {
-        return down.get();
-    }
-
     void connected() {
         if (down.get() && down.compareAndSet(true, false)) {
             log.info("upstream up again: {} \"{}\"", text, group);

@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+/** The access log: off the event loops, bounded, counting what it drops, and silent when switched off. */
 class AsyncAccessLogTest {
 
     private static final UpstreamServer SERVER =

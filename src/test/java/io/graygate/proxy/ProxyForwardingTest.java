@@ -12,6 +12,7 @@ import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+/** What passes through and how: headers each way, framing, HEAD, 100-continue, upgrades, pipelining, the access log. */
 class ProxyForwardingTest {
 
     @TempDir

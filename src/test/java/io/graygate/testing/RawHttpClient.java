@@ -57,7 +57,7 @@ public final class RawHttpClient implements Closeable {
         try {
             Socket s = new Socket();
             if (localAddress != null) s.bind(new InetSocketAddress(localAddress, 0));
-            s.connect(new InetSocketAddress("localhost".equals(server.getHostString()) ? "127.0.0.1" : server.getHostString(), server.getPort()), 5_000);
+            s.connect(server, 5_000);
             return new RawHttpClient(s);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
