@@ -119,6 +119,30 @@ class LargeBodiesTest {
     }
 
     @Test
+    void oneGibChunkedUploadStreamsThroughASmallHeap() throws IOException {
+        long start = System.nanoTime();
+        try (RawHttpClient c = RawHttpClient.connect(new InetSocketAddress("127.0.0.1", port))) {
+            c.send("POST /upload?count=body HTTP/1.1\r\nHost: big.test\r\nTransfer-Encoding: chunked\r\n\r\n");
+            OutputStream out = c.output();
+            byte[] block = Pattern.block();
+            byte[] size = (Integer.toHexString(block.length) + "\r\n").getBytes(StandardCharsets.US_ASCII);
+            byte[] crlf = {'\r', '\n'};
+            for (long sent = 0; sent < GIB; sent += block.length) {
+                out.write(size);
+                out.write(block);
+                out.write(crlf);
+            }
+            out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            RawHttpClient.Response r = c.read();
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.bodyText()).isEqualTo("bytes=" + GIB + " crc=" + Long.toHexString(Pattern.crc(GIB)));
+        }
+        report("chunked upload", start);
+        assertThat(child.isAlive()).as("the proxy survived: " + childOutput).isTrue();
+    }
+
+    @Test
     void oneGibDownloadStreamsThroughASmallHeap() throws IOException {
         long start = System.nanoTime();
         try (RawHttpClient c = RawHttpClient.connect(new InetSocketAddress("127.0.0.1", port))) {

@@ -33,6 +33,8 @@ class ProxyRoutingTest {
                 """, """
                 clientIp:
                   trustedProxies: [127.0.0.1]
+                proxy:
+                  versionHeader: true
                 """));
     }
 
@@ -47,6 +49,7 @@ class ProxyRoutingTest {
         try (RawHttpClient c = RawHttpClient.connect(proxy.address(), from)) {
             RawHttpClient.Response r = c.send("GET /who HTTP/1.1\r\nHost: app.test\r\n" + extraHeaders + "\r\n").read();
             assertThat(r.status()).isEqualTo(200);
+            assertThat(r.header("x-graygate-version")).isEqualTo(r.bodyText()); // the upstreams answer their version's name
             return r.bodyText();
         }
     }
