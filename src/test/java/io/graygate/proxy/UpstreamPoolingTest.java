@@ -1,5 +1,6 @@
 package io.graygate.proxy;
 
+import io.graygate.testing.Polling;
 import io.graygate.testing.RawHttpClient;
 import io.graygate.testing.TestUpstream;
 import org.junit.jupiter.api.Test;

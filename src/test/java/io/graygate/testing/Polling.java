@@ -1,4 +1,4 @@
-package io.graygate.proxy;
+package io.graygate.testing;
 
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
@@ -6,12 +6,12 @@ import java.util.function.BooleanSupplier;
 import static org.assertj.core.api.Assertions.fail;
 
 /** Waits for a condition with a deadline, for what has no latch to wait on (another process, a socket state). */
-final class Polling {
+public final class Polling {
 
     private Polling() {
     }
 
-    static void await(String what, Duration timeout, BooleanSupplier condition) {
+    public static void await(String what, Duration timeout, BooleanSupplier condition) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) fail("timed out after " + timeout.toMillis() + " ms waiting for " + what);
