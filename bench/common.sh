@@ -76,3 +76,27 @@ add_whitelist() {
   done
   whitelist_ms=$((($(date +%s%N) - t0) / 1000000))
 }
+
+# machine_busy [SECONDS]: the share of all cores busy over the interval (from /proc/stat), as a whole percentage.
+machine_busy() {
+  local a b
+  a=($(head -1 /proc/stat))
+  sleep "${1:-3}"
+  b=($(head -1 /proc/stat))
+  awk -v a="${a[*]:1}" -v b="${b[*]:1}" 'BEGIN {
+    n = split(a, x, " "); split(b, y, " ")
+    for (i = 1; i <= n; i++) { d = y[i] - x[i]; all += d; if (i == 4 || i == 5) idle += d }
+    printf "%d", (all > 0 ? 100 * (all - idle) / all : 0) }'
+}
+
+# wait_quiet MINUTES: other people's builds and tests on this machine skew every figure; waits until the cores are
+# at most 10% busy for 3 s, or MINUTES have passed. Sets busy_before (the last reading).
+wait_quiet() {
+  local deadline=$((SECONDS + 60 * $1))
+  while :; do
+    busy_before=$(machine_busy 3)
+    ((busy_before <= 10)) && return
+    ((SECONDS < deadline)) || { log "the machine is still ${busy_before}% busy with other work; measuring anyway"; return; }
+    log "the machine is ${busy_before}% busy with other work; waiting for it to quieten"
+  done
+}

@@ -26,6 +26,8 @@ wait_http http://127.0.0.1:9001/ 10
 start_graygate "$out/graygate.log"
 add_whitelist
 
+wait_quiet 10
+log "the machine was ${busy_before}% busy with other work before measuring"
 log "warming up 10 s, then recording ${secs} s of wrk -c$conns ${header[*]}"
 wrk -t1 -c"$conns" -d10s "${header[@]}" "http://127.0.0.1:$graygate_port/" >/dev/null
 thread_ticks() { # "name ticks" per thread of graygate's JVM: user + system clock ticks so far

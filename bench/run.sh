@@ -4,6 +4,7 @@
 # Usage: bench/run.sh [--with-scg] [--dry-run] [-r ROUNDS] [-d SECONDS] [-c CONNECTIONS] [--startup-runs N]
 #   --with-scg   also Spring Cloud Gateway (:8084; built once by the anchors' start.sh, then warmed up 20 s)
 #   --dry-run    the anchors alone: no graygate build, start, whitelist, RSS or start-up figures
+#   --wait-quiet MINUTES  wait at most this long (default 10) for other work on the machine to stop before measuring
 #   -r -d -c     passed to compare.sh (default 3 rounds of 5 s, 50 connections; the large-body scenario uses 10,
 #                as 50 concurrent 10 MiB downloads on 2 cores only measure wrk's 2 s timeout)
 #
@@ -16,7 +17,7 @@
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
-rounds=3 secs=5 conns=50 large_conns=10 with_scg=false dry_run=false startup_runs=5
+rounds=3 secs=5 conns=50 large_conns=10 with_scg=false dry_run=false startup_runs=5 quiet_minutes=10
 while (($#)); do
   case $1 in
     --with-scg) with_scg=true ;;
@@ -25,7 +26,8 @@ while (($#)); do
     -d) secs=$2; shift ;;
     -c) conns=$2; shift ;;
     --startup-runs) startup_runs=$2; shift ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    --wait-quiet) quiet_minutes=$2; shift ;;
+    -h|--help) awk 'NR > 1 && /^#/ {sub(/^# ?/, ""); print; next} NR > 1 {exit}' "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -118,6 +120,9 @@ if [[ -n $gg_pid ]]; then
   started+=("kill $rss_sampler")
 fi
 
+wait_quiet "$quiet_minutes"
+log "the machine was ${busy_before}% busy before measuring"
+
 # --- scenarios ----------------------------------------------------------------------------------------------------
 compare() { # SCENARIO compare.sh-args... : runs compare.sh, keeps its output
   local scenario=$1
@@ -142,6 +147,7 @@ compare large -c "$large_conns" direct=http://127.0.0.1:$large_upstream_port/lar
 compare close -c "$conns" -H 'Connection: close' direct=http://127.0.0.1:9001/ nginx-proxy=http://127.0.0.1:8082/ \
   seed-lua=http://127.0.0.1:8081/ $(scg /) $(gg /)
 
+busy_after=$(machine_busy 3)
 rss_max_mb="" rss_idle_mb=""
 if [[ -n $gg_pid ]]; then
   kill "$rss_sampler" 2>/dev/null || true
@@ -160,7 +166,8 @@ fi
 # --- the table ----------------------------------------------------------------------------------------------------
 {
   echo "# bench/run.sh $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB," \
-    "compare.sh -r $rounds -d $secs -c $conns (wrk -t1)"
+    "compare.sh -r $rounds -d $secs -c $conns (large: -c $large_conns; wrk -t1);" \
+    "cores ${busy_before}% busy with other work before, ${busy_after}% after the runs"
   printf '%-10s %-12s %10s %9s %9s %9s %10s\n' scenario target req/s p99_ms x_direct x_nginx MB/s
   for scenario in production gray gray-xff large close; do
     [[ -f $out/$scenario.txt ]] || continue
