@@ -64,8 +64,8 @@ final class AdminApi {
                 .add(HttpMethod.GET, "/api/explain", this::explain);
     }
 
-    JsonNode handle(HttpMethod method, String path, Map<String, List<String>> query, ByteBuf body) {
-        return router.dispatch(method, path, query, body);
+    JsonNode handle(HttpMethod method, String rawPath, Map<String, List<String>> query, ByteBuf body) {
+        return router.dispatch(method, rawPath, query, body);
     }
 
     // --- reads --------------------------------------------------------------------------------------------------

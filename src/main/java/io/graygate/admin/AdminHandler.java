@@ -103,7 +103,7 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
                 log.warn("admin: refused {} from {}: {} bearer token", what, ctx.channel().remoteAddress(), given ? "wrong" : "no");
                 throw ApiException.unauthorized(given ? "unauthorized: wrong token" : "unauthorized: send Authorization: Bearer <token>");
             }
-            response = json(HttpResponseStatus.OK, api.handle(request.method(), uri.path(), uri.parameters(), request.content()));
+            response = json(HttpResponseStatus.OK, api.handle(request.method(), uri.rawPath(), uri.parameters(), request.content()));
         } catch (Throwable failure) {
             response = error(ApiErrors.toApiException(failure, what));
         }

@@ -3,6 +3,7 @@ package io.graygate.admin;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.QueryStringDecoder;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -53,8 +54,12 @@ final class Router {
         return this;
     }
 
-    JsonNode dispatch(HttpMethod method, String path, Map<String, List<String>> query, ByteBuf body) {
-        String[] segments = split(path);
+    /** @param rawPath the path as sent, still percent-encoded, so that an encoded '/' stays inside its segment */
+    JsonNode dispatch(HttpMethod method, String rawPath, Map<String, List<String>> query, ByteBuf body) {
+        String[] segments = split(rawPath);
+        // decodeComponent follows form rules, where '+' is a space; in a path it is a plus
+        for (int i = 0; i < segments.length; i++) segments[i] = QueryStringDecoder.decodeComponent(segments[i].replace("+", "%2B"));
+        String path = "/" + String.join("/", segments);
         for (Template t : templates) {
             Map<String, String> params = match(t.segments, segments);
             if (params == null) continue;
