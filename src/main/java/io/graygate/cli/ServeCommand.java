@@ -135,7 +135,9 @@ final class ServeCommand implements Callable<Integer> {
         try {
             return ConfigLoader.load(file);
         } catch (ConfigException e) {
-            throw new CliException(CliException.USAGE, "config " + file + ": " + e.getMessage());
+            String problem = e.getMessage();
+            if (problem.startsWith(file + ": ")) problem = problem.substring(file.toString().length() + 2); // "no such file" names it already
+            throw new CliException(CliException.USAGE, "config " + file + ": " + problem);
         }
     }
 
