@@ -37,8 +37,10 @@ final class AdminApi {
 
     static final ObjectMapper JSON = new ObjectMapper();
 
+    /** IPv4 before IPv6 (held as ::ffff:a.b.c.d, IPv4 would otherwise sort after ::1), then by address and prefix. */
     private static final Comparator<IpEntry> ADDRESS_ORDER = Comparator
-            .comparing((IpEntry e) -> e.base().hi(), Long::compareUnsigned)
+            .comparing((IpEntry e) -> !e.base().isV4())
+            .thenComparing(e -> e.base().hi(), Long::compareUnsigned)
             .thenComparing(e -> e.base().lo(), Long::compareUnsigned)
             .thenComparingInt(IpEntry::prefixLength);
 

@@ -3,6 +3,9 @@ package io.graygate.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import picocli.CommandLine.Command;
 
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -17,11 +20,12 @@ final class StatusCommand extends ClientCommand {
         JsonNode health = admin.get("/health");
         JsonNode routes = admin.get("/api/routes").path("routes");
         JsonNode store = health.path("store");
+        int routeCount = health.path("routes").asInt();
         out().println("gateway " + health.path("status").asText() + " (admin " + adminUrl + "), "
-                + health.path("routes").asInt() + " routes");
+                + routeCount + (routeCount == 1 ? " route" : " routes"));
         out().println("store " + store.path("kind").asText() + " " + store.path("location").asText() + ": "
                 + (store.path("connected").asBoolean() ? "connected" : "NOT CONNECTED")
-                + (store.path("lastSync").isTextual() ? ", last sync " + store.path("lastSync").asText() : ", never synced")
+                + (store.path("lastSync").isTextual() ? ", last sync " + toSeconds(store.path("lastSync").asText()) : ", never synced")
                 + (store.path("detail").isTextual() && !store.path("detail").asText().equals("ok") ? " (" + store.path("detail").asText() + ")" : ""));
         List<List<String>> rows = new ArrayList<>();
         rows.add(HEADER);
@@ -39,6 +43,14 @@ final class StatusCommand extends ClientCommand {
         out().println();
         printTable(rows);
         return 0;
+    }
+
+    private static String toSeconds(String instant) {
+        try {
+            return Instant.parse(instant).truncatedTo(ChronoUnit.SECONDS).toString();
+        } catch (DateTimeParseException e) {
+            return instant;
+        }
     }
 
     private static String upstream(JsonNode u) {

@@ -118,6 +118,12 @@ class AdminApiTest {
     }
 
     @Test
+    void ipv4EntriesAreListedBeforeIpv6Ones() {
+        assertThat(admin.send("POST", "/api/routes/demo/whitelist", "{\"entries\": [\"::1\", \"1.2.3.4\", \"0.0.0.0/0\"]}").status()).isEqualTo(200);
+        assertThat(entries("demo")).containsExactly("0.0.0.0/0", "1.2.3.4", "10.1.0.0/16", "192.168.2.165", "::1", "2001:db8::/32");
+    }
+
+    @Test
     void addedEntriesAreListedAndPutInForce() {
         assertThat(decide("demo", "172.16.5.5")).isEqualTo("production");
         Reply r = admin.send("POST", "/api/routes/demo/whitelist", "{\"entries\": [\"172.16.0.0/12\", \"8.8.8.8\", \"2001:db9::1\"]}");
