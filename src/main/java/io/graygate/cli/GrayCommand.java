@@ -16,33 +16,38 @@ final class GrayCommand {
     }
 
     @Command(name = "add", description = "Send these clients (addresses or CIDRs, IPv4 or IPv6) to gray.")
-    static final class Add extends ClientCommand {
+    static final class Add extends EntriesChange {
+        Add() {
+            super("POST");
+        }
+    }
+
+    @Command(name = "remove", description = "Stop sending these clients to gray (each entry exactly as listed).")
+    static final class Remove extends EntriesChange {
+        Remove() {
+            super("DELETE");
+        }
+    }
+
+    /** Adding and removing differ only in the HTTP method: the admin API checks every entry before applying any. */
+    abstract static class EntriesChange extends ClientCommand {
+        private final String method;
+
         @Parameters(index = "0", paramLabel = "ROUTE")
         String route;
 
         @Parameters(index = "1..*", arity = "1..*", paramLabel = "ENTRY", description = "e.g. 192.168.2.165, 10.1.0.0/16, 2001:db8::/32")
         List<String> entries;
 
-        @Override
-        int run(AdminClient admin) {
-            JsonNode state = admin.send("POST", routePath(route) + "/whitelist", body(entries));
-            out().println(summary(state));
-            return 0;
+        EntriesChange(String method) {
+            this.method = method;
         }
-    }
-
-    @Command(name = "remove", description = "Stop sending these clients to gray (each entry exactly as listed).")
-    static final class Remove extends ClientCommand {
-        @Parameters(index = "0", paramLabel = "ROUTE")
-        String route;
-
-        @Parameters(index = "1..*", arity = "1..*", paramLabel = "ENTRY")
-        List<String> entries;
 
         @Override
         int run(AdminClient admin) {
-            JsonNode state = admin.send("DELETE", routePath(route) + "/whitelist", body(entries));
-            out().println(summary(state));
+            ObjectNode body = AdminClient.JSON.createObjectNode();
+            entries.forEach(body.putArray("entries")::add);
+            out().println(summary(admin.send(method, routePath(route) + "/whitelist", body)));
             return 0;
         }
     }
@@ -60,11 +65,5 @@ final class GrayCommand {
             if (list.path("size").asInt() == 0) err().println(route + ": the whitelist is empty");
             return 0;
         }
-    }
-
-    private static ObjectNode body(List<String> entries) {
-        ObjectNode body = AdminClient.JSON.createObjectNode();
-        entries.forEach(body.putArray("entries")::add);
-        return body;
     }
 }
