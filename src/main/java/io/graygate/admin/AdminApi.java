@@ -75,7 +75,8 @@ final class AdminApi {
     private JsonNode health() {
         StoreStatus s = rules.store().status();
         ObjectNode out = JSON.createObjectNode();
-        out.put("status", "ok");
+        // Still 200 when the store is away: requests go on being decided from the last snapshot, only changes wait.
+        out.put("status", s.connected() ? "ok" : "degraded");
         ObjectNode store = out.putObject("store");
         store.put("kind", s.kind());
         store.put("connected", s.connected());

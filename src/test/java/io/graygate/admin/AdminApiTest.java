@@ -9,6 +9,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,6 +67,27 @@ class AdminApiTest {
         assertThat(store.path("connected").asBoolean()).isTrue();
         assertThat(store.path("location").asText()).isEqualTo(dir.resolve("rules.json").toAbsolutePath().normalize().toString());
         assertThat(store.path("lastSync").asText()).matches("\\d{4}-\\d\\d-\\d\\dT.*Z");
+    }
+
+    @Test
+    void healthSaysDegradedWhileTheStoreIsAway() {
+        admin.rules().store().close();
+        Reply r = admin.get("/health");
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.json().path("status").asText()).isEqualTo("degraded");
+        assertThat(r.json().path("store").path("connected").asBoolean()).isFalse();
+        assertThat(r.json().path("store").path("detail").asText()).isEqualTo("closed");
+    }
+
+    @Test
+    void aMalformedRequestIs400AndTheConnectionIsClosed() throws IOException {
+        try (Socket s = new Socket("127.0.0.1", java.net.URI.create(admin.url()).getPort())) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write("GET /health HTTP/1.1\r\nHost: x\r\nContent-Length: nine\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(answer).startsWith("HTTP/1.1 400 Bad Request\r\n").contains("connection: close")
+                    .contains("{\"error\":\"malformed HTTP request: ");
+        }
     }
 
     @Test
