@@ -26,6 +26,9 @@ import io.netty.buffer.ByteBufInputStream;
 import io.netty.handler.codec.http.HttpMethod;
 
 import java.io.IOException;
+import java.lang.reflect.RecordComponent;
+import java.time.temporal.TemporalAccessor;
+import java.time.temporal.TemporalAmount;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
@@ -77,13 +80,29 @@ final class AdminApi {
         ObjectNode out = JSON.createObjectNode();
         // Still 200 when the store is away: requests go on being decided from the last snapshot, only changes wait.
         out.put("status", s.connected() ? "ok" : "degraded");
-        ObjectNode store = out.putObject("store");
-        store.put("kind", s.kind());
-        store.put("connected", s.connected());
-        store.put("location", GatewayConfig.redact(s.location()));
-        store.put("lastSync", s.lastSync() == null ? null : s.lastSync().toString());
-        store.put("detail", s.detail());
+        out.set("store", storeStatus(s));
         out.put("routes", config.routes().size());
+        return out;
+    }
+
+    /** Every component of the store's status record, so that what a store adds to it reaches /health unasked. */
+    static ObjectNode storeStatus(StoreStatus status) {
+        ObjectNode out = JSON.createObjectNode();
+        for (RecordComponent c : StoreStatus.class.getRecordComponents()) {
+            Object value;
+            try {
+                value = c.getAccessor().invoke(status);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("a record accessor is public and takes no argument", e);
+            }
+            if (value instanceof TemporalAccessor || value instanceof TemporalAmount) {
+                out.put(c.getName(), value.toString()); // ISO-8601; plain Jackson has no java.time support
+            } else if (c.getName().equals("location") && value instanceof String location) {
+                out.put(c.getName(), GatewayConfig.redact(location));
+            } else {
+                out.set(c.getName(), JSON.valueToTree(value));
+            }
+        }
         return out;
     }
 
