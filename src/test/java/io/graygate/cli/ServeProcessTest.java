@@ -37,6 +37,7 @@ class ServeProcessTest {
     private final List<String> output = new CopyOnWriteArrayList<>();
     private final CompletableFuture<URI> proxy = new CompletableFuture<>();
     private final CompletableFuture<URI> admin = new CompletableFuture<>();
+    private final CompletableFuture<Void> bannerDone = new CompletableFuture<>();
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
 
     private void serve(String... args) throws IOException {
@@ -52,6 +53,7 @@ class ServeProcessTest {
                     Matcher p = PROXY.matcher(line), a = ADMIN.matcher(line);
                     if (p.find()) proxy.complete(URI.create(p.group(1)));
                     if (a.find()) admin.complete(URI.create(a.group(1)));
+                    if (line.startsWith("stop with ")) bannerDone.complete(null);
                 }
             } catch (IOException ignored) {
                 // the process is gone: the futures below say so
@@ -59,6 +61,7 @@ class ServeProcessTest {
             IllegalStateException gone = new IllegalStateException("serve exited:\n" + String.join("\n", output));
             proxy.completeExceptionally(gone);
             admin.completeExceptionally(gone);
+            bannerDone.completeExceptionally(gone);
         }, "serve-output");
         reader.setDaemon(true);
         reader.start();
@@ -82,6 +85,7 @@ class ServeProcessTest {
         serve("--demo", "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0", "--store", "file:" + rules);
         URI proxyUri = proxy.get(60, TimeUnit.SECONDS);
         URI adminUri = admin.get(60, TimeUnit.SECONDS);
+        bannerDone.get(60, TimeUnit.SECONDS);
         assertThat(output).anyMatch(line -> line.contains("graygate gray add --admin " + adminUri + " demo 127.0.0.1"));
 
         HttpResponse<String> before = get(proxyUri, "/");

@@ -92,8 +92,6 @@ class ConfigLoaderTest {
                         "proxy.connectTimeout: expected a duration such as 250ms, 5s or 2m, got \"5 seconds\""),
                 Arguments.of("unsupported store", GOOD + "store: mysql://db\n",
                         "store: expected file:PATH, redis://, rediss:// or redis-sentinel://, got \"mysql://db\""),
-                Arguments.of("a key given twice", GOOD + "listen: 127.0.0.1:8081\n",
-                        "not valid YAML: Duplicate field 'listen' (line 17)"),
                 Arguments.of("broken YAML", "routes: [\n",
                         "not valid YAML: while parsing a flow node; expected the node content, but found '<stream end>' (line 1)"),
                 Arguments.of("empty file", "\n",
