@@ -90,6 +90,7 @@ gg_pid=""
 if ! $dry_run; then
   start_graygate "$out/graygate.log"
   add_whitelist
+  echo "$whitelist_ms" >"$out/whitelist-ms.txt"
   curl -fsS "http://127.0.0.1:$admin_port/api/routes/web" >"$out/route-web.json"
   log "whitelist added in ${whitelist_ms} ms; route: $(head -c 300 "$out/route-web.json")"
 fi
@@ -122,6 +123,9 @@ fi
 
 wait_quiet "$quiet_minutes"
 log "the machine was ${busy_before}% busy before measuring"
+echo "# bench/run.sh $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB," \
+  "compare.sh -r $rounds -d $secs -c $conns (large: -c $large_conns; wrk -t1); cores ${busy_before}% busy with other" \
+  "work before the runs" >"$out/header.txt"
 
 # --- scenarios ----------------------------------------------------------------------------------------------------
 compare() { # SCENARIO compare.sh-args... : runs compare.sh, keeps its output
@@ -147,42 +151,18 @@ compare large -c "$large_conns" direct=http://127.0.0.1:$large_upstream_port/lar
 compare close -c "$conns" -H 'Connection: close' direct=http://127.0.0.1:9001/ nginx-proxy=http://127.0.0.1:8082/ \
   seed-lua=http://127.0.0.1:8081/ $(scg /) $(gg /)
 
-busy_after=$(machine_busy 3)
-rss_max_mb="" rss_idle_mb=""
+machine_busy 3 >"$out/busy-after.txt"
 if [[ -n $gg_pid ]]; then
   kill "$rss_sampler" 2>/dev/null || true
-  rss_idle_mb=$(awk '{printf "%.0f", $1 / 1024}' "$out/rss-idle.txt")
-  rss_max_mb=$(sort -n "$out/rss.txt" | tail -1 | awk '{printf "%.0f", $1 / 1024}')
   log "stopping graygate for the start-up measurement"
   kill "$gg_pid"
   wait "$gg_pid" 2>/dev/null || true
 fi
 
-startup=""
 if ! $dry_run && ((startup_runs > 0)); then
-  startup=$("$repo/bench/startup.sh" "$startup_runs" 2>"$out/startup.err" | tee "$out/startup.txt" | tail -1)
+  "$repo/bench/startup.sh" "$startup_runs" 2>"$out/startup.err" >"$out/startup.txt" ||
+    log "the start-up measurement failed: see $out/startup.err"
 fi
 
-# --- the table ----------------------------------------------------------------------------------------------------
-{
-  echo "# bench/run.sh $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB," \
-    "compare.sh -r $rounds -d $secs -c $conns (large: -c $large_conns; wrk -t1);" \
-    "cores ${busy_before}% busy with other work before, ${busy_after}% after the runs"
-  printf '%-10s %-12s %10s %9s %9s %9s %10s\n' scenario target req/s p99_ms x_direct x_nginx MB/s
-  for scenario in production gray gray-xff large close; do
-    [[ -f $out/$scenario.txt ]] || continue
-    awk -v s="$scenario" '
-      NR > 1 { name[NR] = $1; rps[NR] = $2; p99[NR] = $3; if ($1 == "direct") d = $2; if ($1 == "nginx-proxy") n = $2 }
-      END {
-        for (i = 2; i <= NR; i++)
-          printf "%-10s %-12s %10.0f %9.2f %9.2f %9.2f %10s\n", s, name[i], rps[i], p99[i],
-            (d > 0 ? rps[i] / d : 0), (n > 0 ? rps[i] / n : 0), (s == "large" ? sprintf("%.0f", rps[i] * 10.48576) : "")
-      }' "$out/$scenario.txt"
-  done
-  [[ -n $rss_max_mb ]] && echo "graygate RSS: ${rss_idle_mb} MB idle with the whitelist, ${rss_max_mb} MB at most under load"
-  [[ -n ${whitelist_ms:-} ]] && echo "whitelist of 101,000 entries through the admin API: ${whitelist_ms} ms (11 POSTs of 10,000)"
-  [[ -n $startup ]] && echo "graygate start-up to first proxied response: $startup"
-  for f in "$out"/*.err; do [[ -s $f ]] && echo "errors reported by $(basename "$f" .err): $(tr '\n' ' ' <"$f")"; done
-  true
-} | tee "$out/table.txt"
+"$repo/bench/table.sh" "$out" | tee "$out/table.txt"
 log "raw outputs in $out"
