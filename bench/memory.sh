@@ -5,5 +5,8 @@
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 source "$repo/bench/classpath.sh"
-exec java -Xms2g -Xmx2g -XX:+UseParallelGC -Dlogback.configurationFile="$repo/bench/logback-bench.xml" \
+source "$repo/bench/common.sh"
+wait_quiet "${BENCH_WAIT_QUIET_MINUTES:-10}" # the heap figures do not care, the timings do
+log "the machine was ${busy_before}% busy with other work before measuring"
+java -Xms2g -Xmx2g -XX:+UseParallelGC -Dlogback.configurationFile="$repo/bench/logback-bench.xml" \
   -cp "$bench_cp" io.graygate.bench.WhitelistFootprint "$@"
