@@ -46,33 +46,37 @@ build_if_stale() { # as the ./graygate launcher does, but before any clock start
   fi
 }
 
-# start_graygate LOGFILE: runs ./graygate serve --config bench/graygate-bench.yaml with the launcher's JVM options
-# (GRAYGATE_JAVA_OPTS replaces them), its store in $work; sets gg_pid (the JVM: the launcher execs java).
+# start_graygate LOGFILE [PORT ADMIN_PORT ACCESS_LOG]: runs ./graygate serve --config bench/graygate-bench.yaml with
+# the launcher's JVM options (GRAYGATE_JAVA_OPTS replaces them), its store in $work (one file per port); ports
+# default to $graygate_port and $admin_port, the access log to on. Sets gg_pid (the JVM: the launcher execs java).
 start_graygate() {
   build_if_stale
-  export BENCH_DIR=$work BENCH_GRAYGATE_PORT=${graygate_port:-8080} BENCH_ADMIN_PORT=${admin_port:-9190} \
-    BENCH_LARGE_UPSTREAM_PORT=${large_upstream_port:-9011}
-  log "starting graygate (:$BENCH_GRAYGATE_PORT, admin :$BENCH_ADMIN_PORT), log in $1"
-  "$repo/graygate" serve --config "$repo/bench/graygate-bench.yaml" >"$1" 2>&1 &
+  local port=${2:-${graygate_port:-8080}} admin=${3:-${admin_port:-9190}}
+  log "starting graygate (:$port, admin :$admin, access log ${4:-true}), log in $1"
+  BENCH_DIR=$work BENCH_NAME=graygate-$port BENCH_GRAYGATE_PORT=$port BENCH_ADMIN_PORT=$admin \
+    BENCH_ACCESS_LOG=${4:-true} BENCH_LARGE_UPSTREAM_PORT=${large_upstream_port:-9011} \
+    "$repo/graygate" serve --config "$repo/bench/graygate-bench.yaml" >"$1" 2>&1 &
   gg_pid=$!
   started+=("kill $gg_pid; wait $gg_pid")
-  wait_http "http://127.0.0.1:$BENCH_GRAYGATE_PORT/" 60 || { tail -20 "$1" >&2; return 1; }
+  wait_http "http://127.0.0.1:$port/" 60 || { tail -20 "$1" >&2; return 1; }
 }
 
-# add_whitelist: 100,000 addresses and 1,000 CIDRs (10.9.9.9 among them) to route "web" through the admin API,
-# 10,000 entries a POST; sets whitelist_ms.
+# add_whitelist [ADMIN_PORT]: 100,000 addresses and 1,000 CIDRs (10.9.9.9 among them) to route "web" through the
+# admin API, 10,000 entries a POST; sets whitelist_ms.
 add_whitelist() {
-  local t0 chunk
+  local t0 chunk admin=${1:-${admin_port:-9190}}
   log "adding the whitelist: 100,000 addresses and 1,000 CIDRs, 10.9.9.9 among them"
-  "$repo/bench/whitelist.sh" 100000 1000 42 >"$work/whitelist.txt"
-  split -l 10000 "$work/whitelist.txt" "$work/chunk."
-  for chunk in "$work"/chunk.??; do
-    awk 'BEGIN {printf "{\"entries\": ["} {printf "%s\"%s\"", (NR > 1 ? "," : ""), $0} END {print "]}"}' "$chunk" >"$chunk.json"
-  done
+  if [[ ! -f $work/whitelist.txt ]]; then
+    "$repo/bench/whitelist.sh" 100000 1000 42 >"$work/whitelist.txt"
+    split -l 10000 "$work/whitelist.txt" "$work/chunk."
+    for chunk in "$work"/chunk.??; do
+      awk 'BEGIN {printf "{\"entries\": ["} {printf "%s\"%s\"", (NR > 1 ? "," : ""), $0} END {print "]}"}' "$chunk" >"$chunk.json"
+    done
+  fi
   t0=$(date +%s%N)
   for chunk in "$work"/chunk.??; do
     curl -fsS -o /dev/null -X POST -H 'Content-Type: application/json' --data-binary "@$chunk.json" \
-      "http://127.0.0.1:$BENCH_ADMIN_PORT/api/routes/web/whitelist" || { log "the admin API refused the whitelist"; return 1; }
+      "http://127.0.0.1:$admin/api/routes/web/whitelist" || { log "the admin API refused the whitelist"; return 1; }
   done
   whitelist_ms=$((($(date +%s%N) - t0) / 1000000))
 }

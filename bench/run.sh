@@ -4,6 +4,7 @@
 # Usage: bench/run.sh [--with-scg] [--dry-run] [-r ROUNDS] [-d SECONDS] [-c CONNECTIONS] [--startup-runs N]
 #   --with-scg   also Spring Cloud Gateway (:8084; built once by the anchors' start.sh, then warmed up 20 s)
 #   --dry-run    the anchors alone: no graygate build, start, whitelist, RSS or start-up figures
+#   --with-no-access-log  also a second graygate (:8087) with the access log off, as target graygate-nolog
 #   --wait-quiet MINUTES  wait at most this long (default 10) for other work on the machine to stop before measuring
 #   -r -d -c     passed to compare.sh (default 3 rounds of 5 s, 50 connections; the large-body scenario uses 10,
 #                as 50 concurrent 10 MiB downloads on 2 cores only measure wrk's 2 s timeout)
@@ -17,11 +18,12 @@
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
-rounds=3 secs=5 conns=50 large_conns=10 with_scg=false dry_run=false startup_runs=5 quiet_minutes=10
+rounds=3 secs=5 conns=50 large_conns=10 with_scg=false dry_run=false startup_runs=5 quiet_minutes=10 with_nolog=false
 while (($#)); do
   case $1 in
     --with-scg) with_scg=true ;;
     --dry-run) dry_run=true ;;
+    --with-no-access-log) with_nolog=true ;;
     -r) rounds=$2; shift ;;
     -d) secs=$2; shift ;;
     -c) conns=$2; shift ;;
@@ -33,7 +35,7 @@ while (($#)); do
   shift
 done
 
-graygate_port=8080 admin_port=9190 large_upstream_port=9011 large_proxy_port=8085 large_nobuf_port=8086
+graygate_port=8080 admin_port=9190 nolog_port=8087 nolog_admin_port=9191 large_upstream_port=9011 large_proxy_port=8085 large_nobuf_port=8086
 out="$repo/bench/out/$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$out"
 source "$repo/bench/common.sh"
@@ -54,6 +56,7 @@ command -v nginx >/dev/null && command -v wrk >/dev/null || { log "nginx or wrk 
 ports=(6390 9001 9002 8081 8082 8083 "$large_upstream_port" "$large_proxy_port" "$large_nobuf_port")
 $dry_run || ports+=("$graygate_port" "$admin_port")
 $with_scg && ports+=(8084)
+$with_nolog && ports+=("$nolog_port" "$nolog_admin_port")
 for p in "${ports[@]}"; do
   port_free "$p" || { log "port $p is taken; stop what holds it (the anchors: seed-openresty/stop.sh) and retry"; exit 2; }
 done
@@ -88,6 +91,10 @@ wait_http "http://127.0.0.1:$large_nobuf_port/large/10m.bin" 10
 # --- graygate -----------------------------------------------------------------------------------------------------
 gg_pid=""
 if ! $dry_run; then
+  if $with_nolog; then
+    start_graygate "$out/graygate-nolog.log" "$nolog_port" "$nolog_admin_port" false
+    add_whitelist "$nolog_admin_port"
+  fi
   start_graygate "$out/graygate.log"
   add_whitelist
   echo "$whitelist_ms" >"$out/whitelist-ms.txt"
@@ -101,6 +108,10 @@ if ! $dry_run; then
   expect_body graygate-production "http://127.0.0.1:$graygate_port/" production
   expect_body graygate-gray "http://127.0.0.1:$graygate_port/" gray -H 'X-Real-IP: 10.9.9.9'
   expect_body graygate-spoof-free "http://127.0.0.1:$graygate_port/" production -H 'X-Real-IP: 10.9.9.10'
+  if $with_nolog; then
+    expect_body graygate-nolog-production "http://127.0.0.1:$nolog_port/" production
+    expect_body graygate-nolog-gray "http://127.0.0.1:$nolog_port/" gray -H 'X-Real-IP: 10.9.9.9'
+  fi
   cmp -s <(curl -fsS "http://127.0.0.1:$graygate_port/large/10m.bin") "$work/www/large/10m.bin" \
     || { log "graygate: /large/10m.bin differs from the file"; exit 1; }
 fi
@@ -110,6 +121,7 @@ $with_scg && expect_body scg-gray http://127.0.0.1:8084/ gray -H 'X-Forwarded-Fo
 log "warming up (JIT): 10 s on graygate$($with_scg && echo ", 20 s on Spring Cloud Gateway")"
 $dry_run || wrk -t1 -c"$conns" -d5s "http://127.0.0.1:$graygate_port/" >/dev/null
 $dry_run || wrk -t1 -c"$conns" -d5s -H 'X-Real-IP: 10.9.9.9' "http://127.0.0.1:$graygate_port/" >/dev/null
+! $dry_run && $with_nolog && wrk -t1 -c"$conns" -d10s "http://127.0.0.1:$nolog_port/" >/dev/null
 $with_scg && wrk -t1 -c"$conns" -d20s http://127.0.0.1:8084/ >/dev/null
 
 # --- RSS sampling -------------------------------------------------------------------------------------------------
@@ -134,7 +146,12 @@ compare() { # SCENARIO compare.sh-args... : runs compare.sh, keeps its output
   log "scenario $scenario: compare.sh $*"
   "$anchors/compare.sh" -r "$rounds" -d "$secs" "$@" 2>"$out/$scenario.err" | tee "$out/$scenario.txt" >&2
 }
-gg() { $dry_run || echo "graygate=http://127.0.0.1:$graygate_port$1"; }
+gg() { # the graygate targets for a path
+  $dry_run && return
+  echo "graygate=http://127.0.0.1:$graygate_port$1"
+  $with_nolog && echo "graygate-nolog=http://127.0.0.1:$nolog_port$1"
+  true
+}
 scg() { $with_scg && echo "scg=http://127.0.0.1:8084$1"; true; }
 
 compare production -c "$conns" direct=http://127.0.0.1:9001/ nginx-proxy=http://127.0.0.1:8082/ \
