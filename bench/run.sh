@@ -107,7 +107,7 @@ expect_body seed-lua-gray http://127.0.0.1:8081/ gray -H 'X-Real-IP: 10.9.9.9'
 if ! $dry_run; then
   expect_body graygate-production "http://127.0.0.1:$graygate_port/" production
   expect_body graygate-gray "http://127.0.0.1:$graygate_port/" gray -H 'X-Real-IP: 10.9.9.9'
-  expect_body graygate-spoof-free "http://127.0.0.1:$graygate_port/" production -H 'X-Real-IP: 10.9.9.10'
+  expect_body graygate-exact-match "http://127.0.0.1:$graygate_port/" production -H 'X-Real-IP: 10.9.9.10'
   if $with_nolog; then
     expect_body graygate-nolog-production "http://127.0.0.1:$nolog_port/" production
     expect_body graygate-nolog-gray "http://127.0.0.1:$nolog_port/" gray -H 'X-Real-IP: 10.9.9.9'
