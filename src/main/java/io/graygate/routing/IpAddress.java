@@ -59,6 +59,20 @@ public record IpAddress(long hi, long lo) {
         return s == null ? null : parse(s, 0, s.length());
     }
 
+    /**
+     * The IPv4 address {@link #parse} would return for {@code s[from, to)}, as an unsigned 32-bit value, or -1 when it
+     * would return null or an IPv6 address. Allocates nothing: the resolver checks proxy hops with it.
+     */
+    static long parseV4Literal(CharSequence s, int from, int to) {
+        while (from < to && s.charAt(from) == ' ') from++;
+        while (to > from && s.charAt(to - 1) == ' ') to--;
+        if (to - from >= 2 && s.charAt(from) == '[' && s.charAt(to - 1) == ']') {
+            from++;
+            to--;
+        }
+        return parseV4(s, from, to);
+    }
+
     /** Returns the address as an unsigned 32-bit value, or -1 when the text is not a dotted quad. */
     static long parseV4(CharSequence s, int from, int to) {
         long result = 0;

@@ -61,8 +61,11 @@ public class DecisionBenchmark {
     static final int ADDRESSES = 1_000_000;
     static final int CIDRS = 100_000;
 
-    /** address: a listed single IPv4 address; cidr: inside a listed range; miss: listed nowhere; ipv6: a listed IPv6 address. */
-    @Param({"address", "cidr", "miss", "ipv6"})
+    /**
+     * address: a listed single IPv4 address; cidr: inside a listed range; miss: listed nowhere; ipv6: a listed IPv6
+     * address; xff: a listed IPv4 address in X-Forwarded-For only, behind a second trusted proxy ("a.b.c.d, 192.0.2.10").
+     */
+    @Param({"address", "cidr", "miss", "ipv6", "xff"})
     public String client;
 
     private Path dir;
@@ -113,8 +116,12 @@ public class DecisionBenchmark {
             h.add(HttpHeaderNames.HOST, "example.com");
             h.add(HttpHeaderNames.USER_AGENT, "Mozilla/5.0 (X11; Linux x86_64) graygate-bench");
             h.add(HttpHeaderNames.ACCEPT, "*/*");
-            h.add(ClientIpResolver.X_REAL_IP, clients.get(i));
-            h.add(ClientIpResolver.X_FORWARDED_FOR, clients.get(i));
+            if (client.equals("xff")) {
+                h.add(ClientIpResolver.X_FORWARDED_FOR, clients.get(i) + ", 192.0.2.10");
+            } else {
+                h.add(ClientIpResolver.X_REAL_IP, clients.get(i));
+                h.add(ClientIpResolver.X_FORWARDED_FOR, clients.get(i));
+            }
             headers[i] = h;
         }
         String expected = client.equals("miss") ? Route.PRODUCTION : Route.GRAY;
@@ -130,7 +137,7 @@ public class DecisionBenchmark {
         List<String> out = new ArrayList<>(REQUESTS);
         while (out.size() < REQUESTS) {
             switch (client) {
-                case "address" -> {
+                case "address", "xff" -> {
                     IpEntry e = whitelist.addresses().get(random.nextInt(ADDRESSES * 49 / 50));
                     out.add(e.base().toString());
                 }
