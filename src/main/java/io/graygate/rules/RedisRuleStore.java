@@ -92,7 +92,7 @@ public final class RedisRuleStore implements RuleStore {
         this.keyByRoute = Map.copyOf(keyByRoute);
         this.redis = new RedisRules(uri.prefix(), uri.timeout());
         this.lastKnownGood = new LastKnownGood(uri.snapshot());
-        this.resources = DefaultClientResources.builder().ioThreadPoolSize(1).computationThreadPoolSize(1).build();
+        this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2).build();
         this.client = RedisClient.create(resources);
         // No automatic reconnect: this store reconnects by itself, so that a write is made at most once (never
         // replayed after an outage it was refused in) and every reconnect is followed by a full reload.

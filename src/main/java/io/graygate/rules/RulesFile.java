@@ -163,7 +163,7 @@ final class RulesFile {
                 default -> p.skipChildren();
             }
         }
-        return key == null ? KeyWhitelist.NONE : new KeyWhitelist(key, entries, 1);
+        return key == null ? KeyWhitelist.NONE : new KeyWhitelist(key, entries, 0); // revisions count reads by one process
     }
 
     private static IpSet readEntries(JsonParser p, Path file) throws IOException {

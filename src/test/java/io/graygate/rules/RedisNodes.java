@@ -6,6 +6,7 @@ import io.graygate.routing.Decision;
 import io.graygate.routing.IpAddress;
 import io.graygate.routing.RequestView;
 import io.graygate.testing.RedisProcess;
+import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
@@ -66,6 +67,7 @@ final class RedisNodes implements AutoCloseable {
     /** A plain client, which publishes nothing: what an operator with redis-cli does. */
     RedisCommands<String, String> plainClient(RedisProcess redis) {
         RedisClient client = RedisClient.create(redis.uri());
+        client.setOptions(ClientOptions.builder().autoReconnect(false).build()); // no reconnect noise after a test kills Redis
         StatefulRedisConnection<String, String> connection = client.connect();
         opened.add(client::shutdown);
         opened.add(connection);

@@ -193,6 +193,28 @@ public final class RedisProcess implements AutoCloseable {
         await(process);
     }
 
+    /** Freezes the process (SIGSTOP): it keeps its connections but answers nothing, like a hung server. */
+    public void pause() {
+        signal("-STOP");
+    }
+
+    /** Thaws a {@link #pause()}d process (SIGCONT). */
+    public void resume() {
+        signal("-CONT");
+    }
+
+    private void signal(String signal) {
+        try {
+            Process kill = new ProcessBuilder("kill", signal, Long.toString(process.pid())).inheritIO().start();
+            if (!kill.waitFor(5, TimeUnit.SECONDS) || kill.exitValue() != 0) throw new IllegalStateException("kill " + signal + " failed");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
     /** Stops the process with SIGTERM and waits until it is gone. */
     public void stop() {
         if (process == null) return;
