@@ -1,0 +1,112 @@
+package io.graygate.routing;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class IpSetTest {
+
+    private static final IpSet SEED_STYLE = IpSet.parse(List.of("192.168.2.165", "10.1.0.0/16", "2001:db8::/32", "::1", "172.16.0.0/12"));
+
+    @ParameterizedTest(name = "{0} in the whitelist: {1}")
+    @CsvSource({
+            "192.168.2.165, true",
+            "192.168.2.1, false",      // the seed's substring match sent this to gray
+            "192.168.2.16, false",
+            "92.168.2.165, false",
+            "192.168.21.65, false",
+            "10.1.0.0, true",
+            "10.1.255.255, true",
+            "10.2.0.0, false",
+            "10.0.255.255, false",
+            "172.31.255.255, true",
+            "172.32.0.0, false",
+            "2001:db8::1, true",
+            "2001:db8:ffff:ffff:ffff:ffff:ffff:ffff, true",
+            "2001:db9::, false",
+            "::1, true",
+            "::2, false",
+            "::ffff:192.168.2.165, true",
+    })
+    void matchesExactlyAddressesAndRanges(String address, boolean expected) {
+        assertThat(SEED_STYLE.contains(IpAddress.parse(address))).isEqualTo(expected);
+    }
+
+    @Test
+    void countsEntriesAsListedAndListsThemBack() {
+        assertThat(SEED_STYLE.size()).isEqualTo(5);
+        assertThat(SEED_STYLE.toStrings()).containsExactlyInAnyOrder("192.168.2.165", "10.1.0.0/16", "2001:db8::/32", "::1", "172.16.0.0/12");
+    }
+
+    @Test
+    void withAndWithoutReturnNewSetsAndLeaveTheOriginal() {
+        IpSet more = SEED_STYLE.with(List.of(IpEntry.parse("1.2.3.4"), IpEntry.parse("192.168.2.165")));
+        IpSet less = more.without(List.of(IpEntry.parse("10.1.0.0/16"), IpEntry.parse("192.168.2.165"), IpEntry.parse("9.9.9.9")));
+        assertThat(more.size()).isEqualTo(6);
+        assertThat(less.size()).isEqualTo(4);
+        assertThat(less.contains(IpAddress.parse("10.1.2.3"))).isFalse();
+        assertThat(less.contains(IpAddress.parse("192.168.2.165"))).isFalse();
+        assertThat(less.contains(IpAddress.parse("1.2.3.4"))).isTrue();
+        assertThat(SEED_STYLE.contains(IpAddress.parse("1.2.3.4"))).isFalse();
+        assertThat(SEED_STYLE.size()).isEqualTo(5);
+    }
+
+    @Test
+    void overlappingRangesStillMatchAfterOneIsRemoved() {
+        IpSet s = IpSet.parse(List.of("10.0.0.0/8", "10.1.0.0/16"));
+        assertThat(s.contains(IpAddress.parse("10.1.1.1"))).isTrue();
+        IpSet narrow = s.without(List.of(IpEntry.parse("10.0.0.0/8")));
+        assertThat(narrow.contains(IpAddress.parse("10.1.1.1"))).isTrue();
+        assertThat(narrow.contains(IpAddress.parse("10.2.1.1"))).isFalse();
+    }
+
+    @Test
+    void theZeroAddressesAreOrdinaryMembers() {
+        IpSet s = IpSet.parse(List.of("0.0.0.0", "0.0.0.0/32"));
+        assertThat(s.contains(IpAddress.parse("0.0.0.0"))).isTrue();
+        assertThat(s.contains(IpAddress.parse("0.0.0.1"))).isFalse();
+        assertThat(IpSet.parse(List.of("0.0.0.0/0")).contains(IpAddress.parse("255.1.2.3"))).isTrue();
+        assertThat(IpSet.parse(List.of("0.0.0.0/0")).contains(IpAddress.parse("2001:db8::1"))).isFalse();
+    }
+
+    @Test
+    void namesTheEntryThatCoversAnAddress() {
+        assertThat(SEED_STYLE.entryCovering(IpAddress.parse("10.1.4.4"))).hasToString("10.1.0.0/16");
+        assertThat(SEED_STYLE.entryCovering(IpAddress.parse("192.168.2.165"))).hasToString("192.168.2.165");
+        assertThat(SEED_STYLE.entryCovering(IpAddress.parse("2001:db8::7"))).hasToString("2001:db8::/32");
+        assertThat(SEED_STYLE.entryCovering(IpAddress.parse("8.8.8.8"))).isNull();
+    }
+
+    @Test
+    void holdsAMillionAddressesAndAHundredThousandRanges() {
+        List<IpEntry> entries = new ArrayList<>(1_100_000);
+        for (int i = 0; i < 1_000_000; i++) entries.add(new IpEntry(IpAddress.ofV4(0x0B000000 + i * 3), 128)); // 11.x.x.x, every third
+        for (int i = 0; i < 100_000; i++) entries.add(new IpEntry(IpAddress.ofV4(0x64000000 + (i << 8)), 96 + 24)); // 100.x.y.0/24
+        IpSet big = IpSet.of(entries);
+        assertThat(big.size()).isEqualTo(1_100_000);
+        assertThat(big.contains(IpAddress.ofV4(0x0B000000 + 3 * 999_999))).isTrue();
+        assertThat(big.contains(IpAddress.ofV4(0x0B000000 + 3 * 999_999 + 1))).isFalse();
+        assertThat(big.contains(IpAddress.ofV4(0x64000000 + (99_999 << 8) + 77))).isTrue();
+        assertThat(big.contains(IpAddress.ofV4(0x64000000 + (100_000 << 8)))).isFalse();
+    }
+
+    @ParameterizedTest(name = "\"{0}\" refused: {1}")
+    @CsvSource(delimiter = '|', value = {
+            "192.168.2.              | not an IP address or CIDR",
+            "10.1.0.0/33             | prefix length",
+            "10.1.0.1/16             | host bits set",
+            "2001:db8::/129          | prefix length",
+            "10.0.0.0/x              | not an IP address or CIDR",
+            "gray                    | not an IP address or CIDR",
+    })
+    void refusesBadEntriesWithAMessageNamingThem(String text, String message) {
+        assertThatThrownBy(() -> IpEntry.parse(text)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(message).hasMessageContaining(text.strip().isEmpty() ? "" : text.strip().split("/")[0]);
+    }
+}

@@ -1,0 +1,88 @@
+package io.graygate.routing;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class RouteTableTest {
+
+    private static Route route(String name, String prefix, String host, Mode mode, String... whitelist) {
+        List<Rule> rules = whitelist.length == 0 ? List.of()
+                : List.of(new Rule("whitelist", Condition.clientIpIn(IpSet.parse(List.of(whitelist))), Route.GRAY));
+        return new Route(name, prefix, host, null, Map.of(Route.PRODUCTION, name + "-prod", Route.GRAY, name + "-gray"), mode, rules, 1);
+    }
+
+    private final RouteTable table = new RouteTable(List.of(
+            route("root", "/", null, Mode.GRAY),
+            route("orders", "/order_center", null, Mode.GRAY),
+            route("orders-v2", "/order_center/v2", null, Mode.GRAY),
+            route("orders-api-host", "/order_center", "api.example.com", Mode.GRAY)));
+
+    @ParameterizedTest(name = "{0} {1} -> {2}")
+    @CsvSource(nullValues = "-", value = {
+            "-, /, root",
+            "-, /index.html, root",
+            "-, /order_center, orders",
+            "-, /order_center/list, orders",
+            "-, /order_center/v2/list, orders-v2",
+            "api.example.com, /order_center/list, orders-api-host",
+            "API.example.com, /order_center/list, orders-api-host",
+            "api.example.com, /order_center/v2/x, orders-v2",
+            "other.example.com, /order_center/x, orders",
+    })
+    void longestPrefixWinsAndHostBoundRoutesComeFirst(String host, String path, String expected) {
+        assertThat(table.find(host, path).name()).isEqualTo(expected);
+    }
+
+    @Test
+    void noRouteMatchesAPathOutsideEveryPrefix() {
+        RouteTable t = new RouteTable(List.of(route("orders", "/order_center", null, Mode.GRAY)));
+        assertThat(t.find("x", "/other")).isNull();
+    }
+
+    @Test
+    void modesOverrideRulesAndRulesDecideInGrayMode() {
+        RequestView listed = view("10.9.9.9");
+        RequestView other = view("10.9.9.8");
+        Route gray = route("r", "/", null, Mode.GRAY, "10.9.9.9");
+        assertThat(gray.decide(listed).version()).isEqualTo("gray");
+        assertThat(gray.decide(listed).upstream()).isEqualTo("r-gray");
+        assertThat(gray.decide(listed).reason()).contains("whitelist");
+        assertThat(gray.decide(other).version()).isEqualTo("production");
+        assertThat(gray.decide(other).reason()).isEqualTo("no rule matched");
+        assertThat(route("r", "/", null, Mode.ALL_GRAY, "10.9.9.9").decide(other).version()).isEqualTo("gray");
+        assertThat(route("r", "/", null, Mode.ALL_PRODUCTION, "10.9.9.9").decide(listed).version()).isEqualTo("production");
+    }
+
+    @Test
+    void decidingTheSameRequestTwiceReturnsTheSameDecisionObject() {
+        Route gray = route("r", "/", null, Mode.GRAY, "10.9.9.9");
+        assertThat(gray.decide(view("10.9.9.9"))).isSameAs(gray.decide(view("10.9.9.9")));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {"example.com:8080 | example.com", "example.com | example.com", "[::1]:80 | [::1]", "[::1] | [::1]"})
+    void stripsThePortFromAHostHeader(String header, String host) {
+        assertThat(RouteTable.hostWithoutPort(header)).isEqualTo(host);
+    }
+
+    static RequestView view(String ip) {
+        IpAddress a = IpAddress.parse(ip);
+        return new RequestView() {
+            @Override
+            public IpAddress clientIp() {
+                return a;
+            }
+
+            @Override
+            public String header(CharSequence name) {
+                return null;
+            }
+        };
+    }
+}
