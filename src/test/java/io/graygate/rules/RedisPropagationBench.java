@@ -1,0 +1,76 @@
+package io.graygate.rules;
+
+import io.graygate.routing.IpEntry;
+import io.graygate.testing.RedisProcess;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * How long a rule change takes to be in force on every node of one Redis: three nodes (rule books on the Redis store,
+ * in this JVM, each with its own Lettuce client and sync thread) on a redis-server started here; node 1 applies a
+ * change and the clock stops when all three snapshots decide by it. Run:
+ * <pre>
+ * mvn -B -q test-compile exec:java -Dexec.classpathScope=test -Dexec.mainClass=io.graygate.rules.RedisPropagationBench -Dexec.args=500
+ * </pre>
+ */
+public final class RedisPropagationBench {
+
+    private RedisPropagationBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int changes = args.length > 0 ? Integer.parseInt(args[0]) : 500;
+        Path dir = Files.createTempDirectory("graygate-bench-");
+        try (RedisProcess redis = RedisProcess.start(); RedisNodes nodes = new RedisNodes(dir)) {
+            RuleBook[] books = {nodes.node(redis.uri()), nodes.node(redis.uri()), nodes.node(redis.uri())};
+            Latencies applied = new Latencies(), everywhere = new Latencies();
+            for (int i = 0; i < changes + 50; i++) {
+                String ip = "10." + (i >> 16 & 255) + "." + (i >> 8 & 255) + "." + (i & 255);
+                long start = System.nanoTime();
+                books[0].apply("web", RuleChange.addToWhitelist(List.of(IpEntry.parse(ip))));
+                long appliedAt = System.nanoTime();
+                for (RuleBook book : books) {
+                    while (!RedisNodes.decide(book, "web", ip).version().equals("gray")) LockSupport.parkNanos(20_000);
+                }
+                long done = System.nanoTime();
+                if (i >= 50) { // the first fifty warm the JIT and the connections
+                    applied.add(appliedAt - start);
+                    everywhere.add(done - start);
+                }
+            }
+            System.out.println("changes: " + changes + " (3 nodes, one redis-server, pub/sub)");
+            System.out.println("write acknowledged on node 1: " + applied.summary());
+            System.out.println("in force on all 3 nodes:      " + everywhere.summary());
+        } finally {
+            try (var files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    /** Nanosecond samples, summarised as p50 / p99 / max in milliseconds. */
+    static final class Latencies {
+        private final List<Long> samples = new ArrayList<>();
+
+        void add(long nanos) {
+            samples.add(nanos);
+        }
+
+        double percentileMillis(double p) {
+            long[] sorted = samples.stream().mapToLong(Long::longValue).toArray();
+            Arrays.sort(sorted);
+            int index = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+            return sorted[Math.max(0, Math.min(sorted.length - 1, index))] / 1e6;
+        }
+
+        String summary() {
+            return String.format("p50 %.2f ms, p99 %.2f ms, max %.2f ms (%d samples)",
+                    percentileMillis(50), percentileMillis(99), percentileMillis(100), samples.size());
+        }
+    }
+}
