@@ -185,8 +185,10 @@ public final class RedisRuleStore implements RuleStore {
         try {
             RouteRules current = known.get(route);
             if (current == null) throw new IllegalArgumentException("no route named \"" + route + "\" in the store");
-            if (!connected) {
-                throw new StoreUnavailableException("Redis at " + uri + " is unreachable (" + downReason + "); the change was not made", null);
+            if (!connected || !connection.isOpen()) {
+                checkSoon();
+                throw new StoreUnavailableException("Redis at " + uri + " is unreachable ("
+                        + (connected ? "the connection was closed" : downReason) + "); the change was not made", null);
             }
             for (int attempt = 0; attempt < 3; attempt++) {
                 RouteRules next = change.applyTo(current);
@@ -215,13 +217,18 @@ public final class RedisRuleStore implements RuleStore {
             checkSoon();
             throw new StoreUnavailableException("Redis at " + uri + " did not answer within " + uri.timeout().toMillis()
                     + " ms; the change was not confirmed (it is made whole or not at all: read the route before retrying)", e);
-        } catch (RedisException e) {
-            if (e instanceof RedisCommandExecutionException && String.valueOf(e.getMessage()).startsWith("READONLY")) {
+        } catch (RedisCommandExecutionException e) {
+            // Redis answered with an error; the scripts fail before their first write, so nothing was written.
+            if (String.valueOf(e.getMessage()).startsWith("READONLY")) {
                 // A primary demoted by Sentinel: reconnecting asks the sentinels for the new one.
                 execute(() -> reconnectNow("the server became a read-only replica"));
             }
             checkSoon();
             throw new StoreUnavailableException("Redis at " + uri + " refused the change (" + describe(e) + "); the change was not made", e);
+        } catch (RedisException e) {
+            checkSoon();
+            throw new StoreUnavailableException("lost Redis at " + uri + " while writing (" + describe(e) + "); the change was not "
+                    + "confirmed (it is made whole or not at all: read the route before retrying)", e);
         } finally {
             lock.unlock();
         }

@@ -79,6 +79,7 @@ class RedisOutageTest {
         RuleBook node = nodes.node(redis.uri());
         RouteRules before = node.rules("web");
         redis.kill();
+        eventually(Duration.ofSeconds(1), "the outage noticed", () -> !node.store().status().connected());
 
         long start = System.nanoTime();
         assertThatThrownBy(() -> node.apply("web", RuleChange.addToWhitelist(List.of(IpEntry.parse("10.66.0.1")))))
