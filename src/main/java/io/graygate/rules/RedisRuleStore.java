@@ -69,13 +69,13 @@ public final class RedisRuleStore implements RuleStore {
     private final Map<String, List<String>> rejectedShown = new LinkedHashMap<>();
     private StatefulRedisConnection<String, String> connection;
     private StatefulRedisPubSubConnection<String, String> pubsub;
-    private Boolean keyEvents;
     private long keyRevision;
     private long lastCheckNanos;
     private long lastKeyCheckNanos;
     private String lastProblem;
 
     private volatile ChangeListener listener;
+    private volatile Boolean keyEvents; // null until known: whether the server publishes keyspace events for us
     private volatile boolean connected;
     private volatile boolean closed;
     private volatile Instant lastSync;
@@ -252,7 +252,7 @@ public final class RedisRuleStore implements RuleStore {
         if (closed) {
             detail = "closed";
         } else if (connected) {
-            detail = keys.isEmpty() && keyByRoute.isEmpty() ? "ok" : "ok;" + keyWatchSummary();
+            detail = keyByRoute.isEmpty() ? "ok" : "ok;" + keyWatchSummary();
         } else {
             detail = "unreachable since " + downSince + " (" + downReason + "); serving the last rules, retrying every "
                     + RETRY_MILLIS + " ms";
