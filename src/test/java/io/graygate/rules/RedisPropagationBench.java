@@ -53,6 +53,29 @@ public final class RedisPropagationBench {
         }
     }
 
+    /**
+     * Through gateway processes: each change adds or removes 127.0.0.1 (the client address the proxies see) through the
+     * admin API of the next node in turn; the clock stops when a request to every node's proxy lands on the new side.
+     */
+    static Latencies measureGateways(List<GatewayProcess> gateways, int changes, int warmUp) throws Exception {
+        Latencies latencies = new Latencies();
+        for (int i = 0; i < changes + warmUp; i++) {
+            boolean toGray = i % 2 == 0;
+            String expected = toGray ? "gray" : "production";
+            GatewayProcess writer = gateways.get(i % gateways.size());
+            long start = System.nanoTime();
+            var answer = writer.admin(toGray ? "POST" : "DELETE", "/api/routes/web/whitelist", "{\"entries\": [\"127.0.0.1\"]}");
+            if (answer.statusCode() != 200) throw new IllegalStateException(writer.name() + " refused a change: " + answer.statusCode() + " " + answer.body());
+            for (GatewayProcess g : gateways) {
+                while (!g.get("/").body().equals(expected)) {
+                    LockSupport.parkNanos(50_000);
+                }
+            }
+            if (i >= warmUp) latencies.add(System.nanoTime() - start);
+        }
+        return latencies;
+    }
+
     /** Nanosecond samples, summarised as p50 / p99 / max in milliseconds. */
     static final class Latencies {
         private final List<Long> samples = new ArrayList<>();
