@@ -1,38 +1,190 @@
 package io.graygate.proxy;
 
 import io.graygate.config.GatewayConfig;
+import io.graygate.config.HostPort;
+import io.graygate.config.ProxyConfig;
+import io.graygate.routing.ClientIpResolver;
 import io.graygate.routing.RouteTable;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
 /** The client-facing listener: accepts HTTP/1.1, decides per request, forwards to the chosen upstream. */
 public final class ProxyServer implements AutoCloseable {
 
+    private static final Logger log = LoggerFactory.getLogger(ProxyServer.class);
+    private static final int ACCESS_LOG_QUEUE = 65536;
+
     private final GatewayConfig config;
     private final Supplier<RouteTable> routes;
+    private final ClientIpResolver clientIps;
+    private final LongAdder inFlight = new LongAdder();
+    private final ChannelGroup clients = new DefaultChannelGroup("graygate-clients", GlobalEventExecutor.INSTANCE);
+    private Map<String, UpstreamGroup> upstreams = Map.of();
+    private Map<EventLoop, UpstreamPool> pools = Map.of();
+    private AccessLog accessLog = AccessLog.off();
+    private EventLoopGroup loops;
+    private Channel listener;
+    private volatile boolean draining;
+    private boolean started;
+    private boolean closed;
 
     public ProxyServer(GatewayConfig config, Supplier<RouteTable> routes) {
         this.config = config;
         this.routes = routes;
+        this.clientIps = new ClientIpResolver(config.clientIp().trustedProxySet());
     }
 
     /** Binds {@code config.listen()}; fails fast when the address is taken. */
-    public ProxyServer start() {
-        throw new UnsupportedOperationException("the proxy is being written");
+    public synchronized ProxyServer start() {
+        if (started) throw new IllegalStateException("the proxy was started already");
+        started = true;
+        ProxyConfig pc = config.proxy();
+        upstreams = UpstreamGroup.resolveAll(config.upstreams());
+        Transport transport = Transport.best();
+        int threads = pc.effectiveIoThreads();
+        loops = transport.newGroup(threads, new DefaultThreadFactory("graygate-io"));
+        Map<EventLoop, UpstreamPool> byLoop = new IdentityHashMap<>();
+        int servers = UpstreamGroup.serverCount(upstreams);
+        for (EventExecutor e : loops) {
+            EventLoop loop = (EventLoop) e;
+            byLoop.put(loop, new UpstreamPool(loop, transport, pc, servers, upstreams.size()));
+        }
+        pools = byLoop;
+        accessLog = pc.accessLog() ? AccessLog.async(ACCESS_LOG_QUEUE) : AccessLog.off();
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(loops)
+                .channel(transport.serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.AUTO_READ, false)
+                .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .childHandler(new ClientChannelInitializer(this));
+        HostPort listen = config.listen();
+        ChannelFuture bound = bootstrap.bind(listen.host(), listen.port()).awaitUninterruptibly();
+        if (!bound.isSuccess()) {
+            shutDownLoops();
+            Throwable cause = bound.cause();
+            throw new IllegalStateException("listen: cannot bind " + listen + ": " + cause.getMessage(), cause);
+        }
+        listener = bound.channel();
+        log.info("proxy listening on {} ({}, {} io threads)", address(), transport.name(), threads);
+        return this;
     }
 
     public InetSocketAddress address() {
-        throw new UnsupportedOperationException("the proxy is being written");
+        if (listener == null) throw new IllegalStateException("the proxy is not started");
+        return (InetSocketAddress) listener.localAddress();
     }
 
     /** Requests received and not yet fully answered. */
     public int inFlight() {
-        return 0;
+        return (int) inFlight.sum();
     }
 
     /** Stops accepting, waits for in-flight requests up to the drain timeout, then closes the event loops. Idempotent. */
     @Override
     public void close() {
+        synchronized (this) {
+            if (closed) return;
+            closed = true;
+        }
+        if (listener == null) {
+            shutDownLoops();
+            return;
+        }
+        listener.close().awaitUninterruptibly();
+        draining = true;
+        for (Channel ch : clients) ch.pipeline().fireUserEventTriggered(ClientConnection.DRAIN);
+        long deadline = System.nanoTime() + config.proxy().drainTimeout().toNanos();
+        while (inFlight.sum() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10); // close() runs on a caller's thread, never on an event loop
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        long left = inFlight.sum();
+        if (left > 0) log.warn("drain timeout: closing {} requests still in flight", left);
+        clients.close().awaitUninterruptibly();
+        shutDownLoops();
+        log.info("proxy on {} closed", listener.localAddress());
+    }
+
+    private void shutDownLoops() {
+        if (loops != null) loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+        accessLog.close();
+    }
+
+    // ---- for the connections of this server ----
+
+    GatewayConfig config() {
+        return config;
+    }
+
+    Supplier<RouteTable> routes() {
+        return routes;
+    }
+
+    ClientIpResolver clientIps() {
+        return clientIps;
+    }
+
+    UpstreamGroup upstream(String name) {
+        return upstreams.get(name);
+    }
+
+    UpstreamPool pool(EventLoop loop) {
+        return pools.get(loop);
+    }
+
+    AccessLog accessLog() {
+        return accessLog;
+    }
+
+    boolean versionHeader() {
+        return config.proxy().versionHeader();
+    }
+
+    boolean draining() {
+        return draining;
+    }
+
+    void requestStarted() {
+        inFlight.increment();
+    }
+
+    void requestEnded() {
+        inFlight.decrement();
+    }
+
+    /** Idle upstream connections in all pools; asks each loop, so never call it on one (for tests and diagnostics). */
+    int idleUpstreamConnections() {
+        int n = 0;
+        for (UpstreamPool p : pools.values()) n += p.loop().submit(p::idleCount).syncUninterruptibly().getNow();
+        return n;
+    }
+
+    void track(Channel client) {
+        clients.add(client);
     }
 }

@@ -1,0 +1,48 @@
+package io.graygate.proxy;
+
+import io.graygate.routing.IpAddress;
+import io.netty.handler.codec.http.HttpMethod;
+
+/**
+ * Where finished requests are recorded, one line each: {@link #async} hands a small record to a background thread
+ * that formats and writes it to the SLF4J logger {@code graygate.access}; {@link #off} records nothing.
+ */
+interface AccessLog extends AutoCloseable {
+
+    /**
+     * Records one request. Called on an event loop: implementations neither format, nor block, nor do I/O here.
+     *
+     * @param route    the route's name, or null when no route matched
+     * @param version  the chosen version, or null when none was chosen
+     * @param server   the upstream server that was used, or null
+     * @param status   the status sent to the client (499: the client went away first)
+     */
+    void record(String route, String version, UpstreamServer server, int status, long durationNanos,
+                IpAddress client, HttpMethod method, String uri);
+
+    /** Writes what is queued and stops. */
+    @Override
+    void close();
+
+    static AccessLog off() {
+        return Off.INSTANCE;
+    }
+
+    static AccessLog async(int capacity) {
+        return new AsyncAccessLog(capacity);
+    }
+
+    /** The stand-in for a disabled access log. */
+    enum Off implements AccessLog {
+        INSTANCE;
+
+        @Override
+        public void record(String route, String version, UpstreamServer server, int status, long durationNanos,
+                           IpAddress client, HttpMethod method, String uri) {
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+}

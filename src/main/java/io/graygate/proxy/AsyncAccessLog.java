@@ -1,0 +1,104 @@
+package io.graygate.proxy;
+
+import io.graygate.routing.IpAddress;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.util.internal.PlatformDependent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Queue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The access log that keeps formatting and I/O off the event loops: they offer a small record to a bounded,
+ * lock-free queue (a full queue drops the line and counts it), and one daemon thread formats and logs.
+ * Logback's AsyncAppender alone would not do: it formats on the calling thread.
+ */
+final class AsyncAccessLog implements AccessLog {
+
+    static final String LOGGER = "graygate.access";
+
+    private static final Logger access = LoggerFactory.getLogger(LOGGER);
+    private static final Logger log = LoggerFactory.getLogger(AsyncAccessLog.class);
+    private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+
+    private final Queue<Line> queue;
+    private final LongAdder dropped = new LongAdder();
+    private final Thread writer;
+    private volatile boolean closed;
+
+    AsyncAccessLog(int capacity) {
+        this.queue = PlatformDependent.newFixedMpscQueue(capacity);
+        this.writer = new Thread(this::drain, "graygate-access-log");
+        writer.setDaemon(true);
+        writer.start();
+    }
+
+    @Override
+    public void record(String route, String version, UpstreamServer server, int status, long durationNanos,
+                       IpAddress client, HttpMethod method, String uri) {
+        if (!queue.offer(new Line(route, version, server, status, durationNanos, client, method, uri))) dropped.increment();
+    }
+
+    /** Lines dropped because the queue was full. */
+    long dropped() {
+        return dropped.sum();
+    }
+
+    private void drain() {
+        StringBuilder sb = new StringBuilder(256);
+        long droppedReported = 0;
+        while (true) {
+            Line line = queue.poll();
+            if (line == null) {
+                long d = dropped.sum();
+                if (d != droppedReported) {
+                    log.warn("access log queue full: {} lines dropped so far", d);
+                    droppedReported = d;
+                }
+                if (closed) return;
+                LockSupport.parkNanos(IDLE_PARK_NANOS);
+                continue;
+            }
+            if (access.isInfoEnabled()) {
+                sb.setLength(0);
+                line.format(sb);
+                access.info(sb.toString());
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        LockSupport.unpark(writer);
+        try {
+            writer.join(TimeUnit.SECONDS.toMillis(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private record Line(String route, String version, UpstreamServer server, int status, long durationNanos,
+                        IpAddress client, HttpMethod method, String uri) {
+
+        void format(StringBuilder sb) {
+            sb.append("route=").append(route == null ? "-" : route)
+                    .append(" version=").append(version == null ? "-" : version)
+                    .append(" upstream=").append(server == null ? "-" : server.toString())
+                    .append(" status=").append(status)
+                    .append(" ms=");
+            long micros = durationNanos / 1000;
+            sb.append(micros / 1000).append('.');
+            long fraction = micros % 1000;
+            if (fraction < 100) sb.append('0');
+            if (fraction < 10) sb.append('0');
+            sb.append(fraction)
+                    .append(" client=").append(client == null ? "-" : client.toString())
+                    .append(" method=").append(method == null ? "-" : method.name())
+                    .append(" path=").append(uri == null ? "-" : uri);
+        }
+    }
+}

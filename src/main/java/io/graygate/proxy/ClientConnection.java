@@ -1,0 +1,741 @@
+package io.graygate.proxy;
+
+import io.graygate.routing.Decision;
+import io.graygate.routing.IpAddress;
+import io.graygate.routing.RequestView;
+import io.graygate.routing.Route;
+import io.graygate.routing.RouteTable;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The front end of the proxy: the last handler on one client connection, and the {@link RequestView} its routes read.
+ *
+ * <p>Per request it reads one route table, finds the route, decides the version, takes a kept-alive connection to
+ * the chosen server from this event loop's {@link UpstreamPool} or opens one, and streams the bodies through as
+ * they arrive. Back-pressure in both directions: a side is read again only once the other side took the last
+ * batch. A request that arrives while the one before it is still being answered (pipelining), and body parts that
+ * arrive while the upstream connection is still being opened, wait in {@code pending}; nothing is read meanwhile,
+ * so that queue never holds more than one read's worth.
+ */
+final class ClientConnection extends ChannelInboundHandlerAdapter implements RequestView {
+
+    /** The user event that tells a connection the server is closing: finish the request in hand, then hang up. */
+    static final Object DRAIN = new Object();
+
+    private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
+
+    private final ProxyServer proxy;
+    private final long responseTimeoutNanos;
+    private final long idleTimeoutNanos;
+    private final ArrayDeque<HttpObject> pending = new ArrayDeque<>(4);
+    private final ChannelFutureListener clientBatchWritten = this::clientBatchWritten;
+    private final ChannelFutureListener upstreamBatchWritten = this::upstreamBatchWritten;
+    private final ChannelFutureListener connected = this::connected;
+    private final Runnable responseTimeout = this::checkResponseTimeout;
+
+    private ChannelHandlerContext ctx;
+    private UpstreamPool pool;
+    private IpAddress peer;
+    private String peerText;
+    private Exchange exchange;
+    /** The last write to the upstream in this batch, flushed (and read on from) at the end of the batch. */
+    private ChannelFuture lastUpstreamWrite;
+    /** The last write to the client in this batch. */
+    private ChannelFuture lastClientWrite;
+    private boolean drainRequested;
+    private boolean closing;
+    private long idleSince;
+
+    ClientConnection(ProxyServer proxy) {
+        this.proxy = proxy;
+        this.responseTimeoutNanos = proxy.config().proxy().responseTimeout().toNanos();
+        this.idleTimeoutNanos = proxy.config().proxy().idleTimeout().toNanos();
+    }
+
+    // ---- RequestView: what a route's rules may read of the request being decided ----
+
+    @Override
+    public IpAddress clientIp() {
+        return exchange.clientIp;
+    }
+
+    @Override
+    public String header(CharSequence name) {
+        return exchange.request.headers().get(name);
+    }
+
+    // ---- the client side ----
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        SocketAddress remote = ctx.channel().remoteAddress();
+        peer = remote instanceof InetSocketAddress isa && isa.getAddress() != null ? IpAddress.of(isa.getAddress()) : IpAddress.ofV4(0);
+        peerText = peer.toString();
+        pool = proxy.pool(ctx.channel().eventLoop());
+        idleSince = System.nanoTime();
+        if (proxy.draining()) {
+            closing = true;
+            ctx.close();
+            return;
+        }
+        ctx.read();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (closing || !(msg instanceof HttpObject o)) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (pending.isEmpty() && canTake(o)) {
+            take(o);
+        } else {
+            pending.add(o);
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        flushUpstream();
+    }
+
+    /** Whether a message from the client can be handled now, or must wait for the exchange in hand. */
+    private boolean canTake(HttpObject o) {
+        Exchange x = exchange;
+        if (o instanceof HttpRequest) return x == null;
+        return x == null || (!x.requestDone && x.connecting == null);
+    }
+
+    private void take(HttpObject o) {
+        if (o instanceof HttpRequest request) {
+            begin(request);
+            return;
+        }
+        HttpContent content = (HttpContent) o;
+        Exchange x = exchange;
+        if (x == null) { // cannot happen with a decoder in front; dropped rather than trusted
+            content.release();
+            return;
+        }
+        if (content.decoderResult().isFailure()) {
+            Throwable cause = content.decoderResult().cause();
+            content.release();
+            malformedBody(x, cause);
+            return;
+        }
+        boolean last = content instanceof LastHttpContent;
+        if (last) x.requestDone = true;
+        if (x.upstream != null) {
+            lastUpstreamWrite = x.upstream.channel().write(content);
+            if (last) x.requestSent = true;
+        } else {
+            content.release(); // answered already (404, 502...): the rest of the body is read and dropped
+            if (last && x.responseDone) next();
+        }
+    }
+
+    private void drainPending() {
+        HttpObject o;
+        while (!closing && (o = pending.peek()) != null && canTake(o)) {
+            pending.poll();
+            take(o);
+        }
+    }
+
+    /** Ends a batch of writes to the upstream: flush, and read the client again once the upstream took them. */
+    private void flushUpstream() {
+        ChannelFuture f = lastUpstreamWrite;
+        if (f == null) {
+            readClientIfWanted();
+            return;
+        }
+        lastUpstreamWrite = null;
+        f.channel().flush();
+        Exchange x = exchange;
+        if (x != null && !x.requestDone) f.addListener(clientBatchWritten);
+    }
+
+    private void clientBatchWritten(ChannelFuture f) {
+        Exchange x = exchange;
+        if (!f.isSuccess() || x == null || closing) return; // a failed upstream write is handled when that channel closes
+        x.lastActivity = System.nanoTime();
+        if (!x.requestDone) ctx.read();
+    }
+
+    private void readClientIfWanted() {
+        if (closing) return;
+        Exchange x = exchange;
+        if (x == null) {
+            ctx.read();
+        } else if (!x.requestDone && x.connecting == null && (x.local || x.upstream != null)) {
+            ctx.read();
+        }
+    }
+
+    /** Starts the exchange for a request: route, decision, server, header edits, then an upstream connection. */
+    private void begin(HttpRequest request) {
+        Exchange x = new Exchange(request, System.nanoTime());
+        exchange = x;
+        x.counted = true;
+        proxy.requestStarted();
+        if (request.decoderResult().isFailure()) {
+            x.requestDone = true;
+            Throwable cause = request.decoderResult().cause();
+            ReferenceCountUtil.release(request);
+            log.debug("malformed request from {}: {}", peerText, cause.toString());
+            respondLocally(x, ProxyException.malformedRequest(cause), true);
+            return;
+        }
+        x.clientKeepAlive = HttpUtil.isKeepAlive(request);
+        x.expectsBody = HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
+        x.expectContinue = HttpUtil.is100ContinueExpected(request);
+        if (HttpMethod.CONNECT.equals(x.method)) {
+            respondLocally(x, ProxyException.methodNotAllowed(x.method.name()), false);
+            return;
+        }
+        String host = request.headers().get(HttpHeaderNames.HOST);
+        String uri = request.uri();
+        String path;
+        if (!uri.isEmpty() && uri.charAt(0) == '/') {
+            path = withoutQuery(uri);
+        } else if (isAbsoluteForm(uri)) {
+            // RFC 9112 §3.2.2: the target's authority replaces Host; the upstream gets the origin form.
+            int authorityStart = uri.indexOf("://") + 3;
+            int authorityEnd = authorityStart;
+            while (authorityEnd < uri.length() && uri.charAt(authorityEnd) != '/' && uri.charAt(authorityEnd) != '?') authorityEnd++;
+            host = uri.substring(authorityStart, authorityEnd);
+            String origin = authorityEnd == uri.length() ? "/" : uri.charAt(authorityEnd) == '?' ? "/" + uri.substring(authorityEnd) : uri.substring(authorityEnd);
+            request.setUri(origin);
+            request.headers().set(HttpHeaderNames.HOST, host);
+            path = withoutQuery(origin);
+        } else {
+            path = uri; // "*" and the like: no route prefix starts without '/', so this is a 404
+        }
+        RouteTable table = proxy.routes().get();
+        Route route = table.find(RouteTable.hostWithoutPort(host), path);
+        if (route == null) {
+            respondLocally(x, ProxyException.noRoute(host, path), false);
+            return;
+        }
+        x.route = route;
+        x.clientIp = proxy.clientIps().resolve(peer, request.headers());
+        Decision decision = route.decide(this);
+        x.decision = decision;
+        UpstreamGroup group = proxy.upstream(decision.upstream());
+        if (group == null) {
+            respondLocally(x, ProxyException.unknownUpstream(route.name(), decision.upstream()), false);
+            return;
+        }
+        x.server = pool.next(group);
+        x.upgrade = ForwardingHeaders.isUpgradeRequest(request);
+        String realIp = x.clientIp.equals(peer) ? peerText : x.clientIp.toString();
+        ForwardingHeaders.prepareRequest(request, x.upgrade, peerText, realIp, route.upstreamHost(), x.server.hostHeader());
+        UpstreamConnection c = pool.pollIdle(x.server);
+        if (c != null) {
+            x.reused = true;
+            send(x, c);
+        } else {
+            connect(x);
+        }
+    }
+
+    private static String withoutQuery(String uri) {
+        int q = uri.indexOf('?');
+        return q < 0 ? uri : uri.substring(0, q);
+    }
+
+    private static boolean isAbsoluteForm(String uri) {
+        return uri.regionMatches(true, 0, "http://", 0, 7) || uri.regionMatches(true, 0, "https://", 0, 8);
+    }
+
+    private void connect(Exchange x) {
+        ChannelFuture f = pool.connect(x.server);
+        x.connecting = f;
+        f.addListener(connected);
+    }
+
+    private void connected(ChannelFuture f) {
+        Exchange x = exchange;
+        if (x == null || x.connecting != f) { // the client went away meanwhile: keep the fresh connection for someone else
+            if (f.isSuccess()) pool.release(UpstreamConnection.of(f.channel()));
+            return;
+        }
+        x.connecting = null;
+        if (!f.isSuccess()) {
+            String why = ProxyException.describeConnectFailure(f.cause(), proxy.config().proxy().connectTimeout());
+            x.server.connectFailed(why);
+            respondLocally(x, ProxyException.badGateway(x.route.name(), x.server, why), false);
+            return;
+        }
+        x.server.connected();
+        UpstreamConnection c = UpstreamConnection.of(f.channel());
+        send(x, c);
+        if (x.retried && x.requestDone) {
+            lastUpstreamWrite = c.channel().write(LastHttpContent.EMPTY_LAST_CONTENT);
+            x.requestSent = true;
+        }
+        drainPending();
+        flushUpstream();
+    }
+
+    /** Binds the exchange to an upstream connection and writes the request head; the caller flushes. */
+    private void send(Exchange x, UpstreamConnection c) {
+        x.upstream = c;
+        c.bind(this);
+        lastUpstreamWrite = c.channel().write(x.request);
+        c.channel().read(); // the response may come at any time, even before the body is sent
+        x.lastActivity = System.nanoTime();
+        x.timer = ctx.executor().schedule(responseTimeout, responseTimeoutNanos, TimeUnit.NANOSECONDS);
+    }
+
+    // ---- the upstream side, called by UpstreamConnection on this same event loop ----
+
+    void fromUpstream(Object msg) {
+        Exchange x = exchange;
+        if (x == null || x.upstream == null) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (msg instanceof HttpResponse response) {
+            if (response.decoderResult().isFailure()) {
+                ReferenceCountUtil.release(msg);
+                abandonUpstream(x, "invalid response", false);
+                return;
+            }
+            upstreamResponse(x, response);
+        } else if (msg instanceof HttpContent content) {
+            upstreamContent(x, content);
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void upstreamResponse(Exchange x, HttpResponse response) {
+        x.anyResponse = true;
+        int code = response.status().code();
+        HttpHeaders h = response.headers();
+        if (code == 101) {
+            if (!x.upgrade) {
+                abandonUpstream(x, "switched protocols unasked", false);
+                return;
+            }
+            x.responseStarted = true;
+            x.status = code;
+            ForwardingHeaders.prepareResponse(response, true);
+            if (proxy.versionHeader()) h.set(ForwardingHeaders.X_GRAYGATE_VERSION, x.decision.version());
+            ctx.write(response);
+            switchToTunnel(x);
+            return;
+        }
+        if (code < 200) { // interim (100 Continue, 103 Early Hints): passed on; the final response follows
+            x.interim = true;
+            x.dropInterim = HttpVersion.HTTP_1_0.equals(x.clientVersion); // HTTP/1.0 clients know no 1xx
+            if (!x.dropInterim) {
+                ForwardingHeaders.prepareResponse(response, false);
+                lastClientWrite = ctx.write(response);
+            }
+            return;
+        }
+        x.responseStarted = true;
+        x.status = code;
+        x.upstreamKeepAlive = HttpUtil.isKeepAlive(response);
+        boolean bodyless = HttpMethod.HEAD.equals(x.method) || code == 204 || code == 304;
+        boolean chunked = HttpUtil.isTransferEncodingChunked(response);
+        boolean sized = !chunked && h.contains(HttpHeaderNames.CONTENT_LENGTH);
+        if (!bodyless && !chunked && !sized) x.upstreamKeepAlive = false; // its body ends when the upstream closes
+        ForwardingHeaders.prepareResponse(response, false);
+        boolean close = !x.clientKeepAlive || !x.requestDone || drainRequested || proxy.draining();
+        if (!bodyless && !sized) {
+            if (HttpVersion.HTTP_1_0.equals(x.clientVersion)) {
+                close = true; // no chunked framing in HTTP/1.0: the body ends where the connection does
+            } else {
+                h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+            }
+        }
+        x.closeAfter = close;
+        if (close) {
+            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        } else if (HttpVersion.HTTP_1_0.equals(x.clientVersion)) {
+            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        }
+        if (proxy.versionHeader()) h.set(ForwardingHeaders.X_GRAYGATE_VERSION, x.decision.version());
+        response.setProtocolVersion(HttpVersion.HTTP_1_1);
+        lastClientWrite = ctx.write(response);
+    }
+
+    private void upstreamContent(Exchange x, HttpContent content) {
+        boolean last = content instanceof LastHttpContent;
+        if (x.interim) {
+            if (last) x.interim = false;
+            if (x.dropInterim) {
+                content.release();
+            } else {
+                lastClientWrite = ctx.write(content);
+            }
+            return;
+        }
+        if (!x.responseStarted) {
+            content.release();
+            return;
+        }
+        if (content.decoderResult().isFailure()) {
+            content.release();
+            abandonUpstream(x, "invalid response body", false);
+            return;
+        }
+        lastClientWrite = ctx.write(content);
+        if (last) responseComplete(x);
+    }
+
+    /** Ends a batch read from the upstream: flush to the client, and read the upstream again once the client took it. */
+    void upstreamReadComplete() {
+        Exchange x = exchange;
+        UpstreamConnection u = x == null ? null : x.upstream;
+        if (x != null) x.lastActivity = System.nanoTime();
+        ChannelFuture f = lastClientWrite;
+        if (f == null) {
+            if (u != null) u.channel().read();
+            return;
+        }
+        lastClientWrite = null;
+        ctx.flush();
+        if (u != null && !x.responseDone) f.addListener(upstreamBatchWritten);
+    }
+
+    private void upstreamBatchWritten(ChannelFuture f) {
+        Exchange x = exchange;
+        if (!f.isSuccess() || x == null || x.upstream == null || x.responseDone) return;
+        x.lastActivity = System.nanoTime();
+        x.upstream.channel().read();
+    }
+
+    private void responseComplete(Exchange x) {
+        x.responseDone = true;
+        UpstreamConnection c = x.upstream;
+        x.upstream = null;
+        c.unbind();
+        if (x.upstreamKeepAlive && x.requestSent) {
+            pool.release(c);
+        } else {
+            c.close();
+        }
+        finish(x);
+        ChannelFuture f = lastClientWrite;
+        lastClientWrite = null;
+        ctx.flush();
+        if (x.closeAfter || drainRequested || !x.requestDone) {
+            closing = true;
+            f.addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        next();
+    }
+
+    /** The upstream connection closed or failed while bound to this exchange (it has already unbound itself). */
+    void upstreamFailed(UpstreamConnection c, Throwable cause) {
+        Exchange x = exchange;
+        if (x == null || x.upstream != c) return;
+        if (cause != null) log.debug("upstream {} failed", x.server, cause);
+        String why = cause == null ? "the upstream closed the connection before responding"
+                : cause instanceof IOException && cause.getMessage() != null && cause.getMessage().contains("reset")
+                ? "connection reset before a response" : "connection failed before a response";
+        abandonUpstream(x, why, true);
+    }
+
+    /**
+     * Gives up the exchange's upstream connection. Before any response byte, a kept-alive connection that fails on a
+     * request without a body is retried once on a fresh connection (the upstream may have closed it just as the
+     * request left, which says nothing about the request); else the client gets a 502. After the response started
+     * the client can only learn of the failure from its connection closing.
+     */
+    private void abandonUpstream(Exchange x, String why, boolean mayRetry) {
+        UpstreamConnection c = x.upstream;
+        x.upstream = null;
+        c.close();
+        cancelTimer(x);
+        if (!x.anyResponse && mayRetry && x.reused && !x.retried && !x.expectsBody && !x.upgrade && isIdempotent(x.method)) {
+            x.retried = true;
+            x.reused = false;
+            connect(x);
+            return;
+        }
+        if (!x.responseStarted) {
+            respondLocally(x, ProxyException.badGateway(x.route.name(), x.server, why), false);
+            return;
+        }
+        finish(x);
+        closing = true;
+        CloseOnFlush.close(ctx.channel());
+    }
+
+    private static boolean isIdempotent(HttpMethod m) {
+        return HttpMethod.GET.equals(m) || HttpMethod.HEAD.equals(m) || HttpMethod.OPTIONS.equals(m)
+                || HttpMethod.PUT.equals(m) || HttpMethod.DELETE.equals(m) || HttpMethod.TRACE.equals(m);
+    }
+
+    /** Fires after responseTimeout; while bytes still move in either direction it waits on, else it gives up: 504. */
+    private void checkResponseTimeout() {
+        Exchange x = exchange;
+        if (x == null || x.upstream == null || x.responseDone) return;
+        long quiet = System.nanoTime() - x.lastActivity;
+        if (quiet < responseTimeoutNanos) {
+            x.timer = ctx.executor().schedule(responseTimeout, responseTimeoutNanos - quiet, TimeUnit.NANOSECONDS);
+            return;
+        }
+        x.timer = null;
+        UpstreamConnection c = x.upstream;
+        x.upstream = null;
+        c.close();
+        if (!x.responseStarted) {
+            respondLocally(x, ProxyException.gatewayTimeout(x.route.name(), x.server, proxy.config().proxy().responseTimeout()), false);
+            return;
+        }
+        finish(x);
+        closing = true;
+        CloseOnFlush.close(ctx.channel());
+    }
+
+    private void malformedBody(Exchange x, Throwable cause) {
+        log.debug("malformed request body from {}: {}", peerText, cause.toString());
+        x.requestDone = true;
+        x.connecting = null;
+        if (x.upstream != null) {
+            UpstreamConnection c = x.upstream;
+            x.upstream = null;
+            c.close();
+        }
+        if (!x.responseStarted) {
+            respondLocally(x, ProxyException.malformedRequest(cause), true);
+            return;
+        }
+        finish(x);
+        closing = true;
+        CloseOnFlush.close(ctx.channel());
+    }
+
+    /** Answers the request here (404, 502, 504, 400...) through {@link ErrorResponses}. */
+    private void respondLocally(Exchange x, ProxyException e, boolean forceClose) {
+        x.local = true;
+        x.responseStarted = true;
+        x.responseDone = true;
+        x.status = e.status().code();
+        // A client that waits for 100 Continue will not send its body now; the connection cannot be reused.
+        boolean close = forceClose || !x.clientKeepAlive || drainRequested || proxy.draining()
+                || (x.expectsBody && x.expectContinue && !x.requestDone);
+        String version = x.decision != null && proxy.versionHeader() ? x.decision.version() : null;
+        ChannelFuture f = ctx.writeAndFlush(ErrorResponses.render(ctx.alloc(), e, version, close));
+        finish(x);
+        if (close) {
+            closing = true;
+            f.addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        if (x.requestDone) {
+            next();
+        } else {
+            drainPending();
+            readClientIfWanted();
+        }
+    }
+
+    /** Counts the request as answered and hands it to the access log; once per exchange. */
+    private void finish(Exchange x) {
+        cancelTimer(x);
+        if (!x.counted) return;
+        x.counted = false;
+        proxy.requestEnded();
+        proxy.accessLog().record(x.route == null ? null : x.route.name(), x.decision == null ? null : x.decision.version(),
+                x.server, x.status, System.nanoTime() - x.startNanos, x.clientIp == null ? peer : x.clientIp, x.method, x.uri);
+    }
+
+    private static void cancelTimer(Exchange x) {
+        ScheduledFuture<?> t = x.timer;
+        if (t != null) {
+            x.timer = null;
+            t.cancel(false);
+        }
+    }
+
+    /** The exchange is over on both sides: on to the next request (pipelined already, or yet to be read). */
+    private void next() {
+        exchange = null;
+        idleSince = System.nanoTime();
+        if (drainRequested || proxy.draining()) {
+            closing = true;
+            CloseOnFlush.close(ctx.channel());
+            return;
+        }
+        drainPending();
+        flushUpstream();
+    }
+
+    /**
+     * Right after the 101 was written: takes both HTTP codecs away and relays raw bytes. Encoders go first so nothing
+     * more is encoded as HTTP; then the decoders, whose leftover bytes (sent right behind the 101, or by an eager
+     * client) reach the relays. Whatever the upstream's decoder still emits for the 101 reaches the relay, which
+     * passes on its bytes.
+     */
+    private void switchToTunnel(Exchange x) {
+        UpstreamConnection u = x.upstream;
+        x.upstream = null;
+        u.unbind();
+        finish(x);
+        exchange = null;
+        closing = true;
+        releasePending();
+        Channel client = ctx.channel();
+        Channel upstream = u.channel();
+        ChannelPipeline cp = client.pipeline();
+        ChannelPipeline up = upstream.pipeline();
+        HttpServerCodec serverCodec = (HttpServerCodec) cp.get(ClientChannelInitializer.CODEC);
+        HttpClientCodec clientCodec = (HttpClientCodec) up.get(UpstreamPool.CODEC);
+        serverCodec.removeOutboundHandler();
+        clientCodec.removeOutboundHandler();
+        cp.replace(ClientChannelInitializer.IDLE, ClientChannelInitializer.IDLE,
+                new IdleStateHandler(0, 0, idleTimeoutNanos, TimeUnit.NANOSECONDS));
+        cp.replace(this, "tunnel", new TunnelRelay(upstream));
+        up.replace(u, "tunnel", new TunnelRelay(client));
+        serverCodec.removeInboundHandler();
+        clientCodec.removeInboundHandler();
+        cp.remove(serverCodec);
+        up.remove(clientCodec);
+        lastClientWrite = null;
+        client.flush();
+        upstream.flush();
+        client.read();
+        upstream.read();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent) {
+            if (exchange == null && pending.isEmpty() && System.nanoTime() - idleSince >= idleTimeoutNanos) {
+                closing = true;
+                ctx.close();
+            }
+        } else if (evt == DRAIN) {
+            drainRequested = true;
+            if (exchange == null) {
+                closing = true;
+                ctx.close();
+            }
+        } else {
+            ctx.fireUserEventTriggered(evt);
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        closing = true;
+        releasePending();
+        Exchange x = exchange;
+        exchange = null;
+        if (x == null) return;
+        if (x.upstream != null) {
+            UpstreamConnection c = x.upstream;
+            x.upstream = null;
+            c.close(); // mid-exchange: its state is unknown, so it is not reused
+        }
+        x.connecting = null;
+        if (!x.responseStarted) x.status = 499; // nginx's code for "the client closed the request"
+        finish(x);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof IOException) {
+            log.debug("client {}: {}", peerText, cause.toString());
+        } else {
+            log.warn("client {}: unexpected error", peerText, cause);
+        }
+        closing = true;
+        ctx.close();
+    }
+
+    private void releasePending() {
+        HttpObject o;
+        while ((o = pending.poll()) != null) ReferenceCountUtil.release(o);
+    }
+
+    /** One request and its response, as far as they have got. */
+    private static final class Exchange {
+        final HttpRequest request;
+        final HttpMethod method;
+        final String uri;
+        final HttpVersion clientVersion;
+        final long startNanos;
+
+        boolean clientKeepAlive;
+        boolean expectsBody;
+        boolean expectContinue;
+        boolean upgrade;
+        Route route;
+        Decision decision;
+        IpAddress clientIp;
+        UpstreamServer server;
+
+        UpstreamConnection upstream;
+        ChannelFuture connecting;
+        boolean reused;
+        boolean retried;
+
+        boolean requestDone;   // the client's LastHttpContent was taken
+        boolean requestSent;   // ... and written to the upstream
+        boolean anyResponse;   // the upstream sent a response head, interim or final
+        boolean interim;       // inside a 1xx interim response
+        boolean dropInterim;
+        boolean responseStarted;
+        boolean responseDone;
+        boolean local;         // answered by the proxy itself
+        boolean closeAfter;
+        boolean upstreamKeepAlive;
+        int status;
+
+        long lastActivity;
+        ScheduledFuture<?> timer;
+        boolean counted;
+
+        Exchange(HttpRequest request, long startNanos) {
+            this.request = request;
+            this.method = request.method();
+            this.uri = request.uri();
+            this.clientVersion = request.protocolVersion();
+            this.startNanos = startNanos;
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package io.graygate.proxy;
+
+import io.graygate.config.ProxyConfig;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.resolver.NoopAddressResolverGroup;
+
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The upstream connections of one event loop: it connects on that loop and keeps idle keep-alive connections per
+ * server, most recently used first, so only that loop ever touches it and it needs no lock. Idle connections are
+ * closed after {@code upstreamIdleTimeout}, at most {@code maxIdlePerServer} are kept, and one the upstream closed
+ * leaves the pool at once.
+ */
+final class UpstreamPool {
+
+    static final String CODEC = "http";
+    static final String HANDLER = "upstream";
+
+    private final EventLoop loop;
+    private final Bootstrap bootstrap;
+    private final ArrayDeque<UpstreamConnection>[] idle;
+    private final int[] turns;
+    private final long idleTimeoutNanos;
+    private final int maxIdlePerServer;
+
+    @SuppressWarnings("unchecked")
+    UpstreamPool(EventLoop loop, Transport transport, ProxyConfig config, int servers, int groups) {
+        this.loop = loop;
+        this.idle = (ArrayDeque<UpstreamConnection>[]) new ArrayDeque<?>[servers];
+        for (int i = 0; i < servers; i++) idle[i] = new ArrayDeque<>();
+        this.turns = new int[groups];
+        this.idleTimeoutNanos = config.upstreamIdleTimeout().toNanos();
+        this.maxIdlePerServer = config.maxIdlePerServer();
+        HttpDecoderConfig decoder = new HttpDecoderConfig()
+                .setMaxInitialLineLength(config.maxHeaderSize())
+                .setMaxHeaderSize(config.maxHeaderSize())
+                .setMaxChunkSize(ClientChannelInitializer.MAX_CHUNK_SIZE);
+        this.bootstrap = new Bootstrap()
+                .group(loop)
+                .channel(transport.channel())
+                .resolver(NoopAddressResolverGroup.INSTANCE) // addresses were resolved at start
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()))
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.SO_KEEPALIVE, true)
+                .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline()
+                                .addLast(CODEC, new HttpClientCodec(decoder, false, false))
+                                .addLast(HANDLER, new UpstreamConnection(UpstreamPool.this));
+                    }
+                });
+        long sweep = Math.max(TimeUnit.MILLISECONDS.toNanos(250), idleTimeoutNanos / 4);
+        loop.scheduleWithFixedDelay(this::closeExpired, sweep, sweep, TimeUnit.NANOSECONDS);
+    }
+
+    /** The next server of a group in this loop's turn. */
+    UpstreamServer next(UpstreamGroup group) {
+        return group.server(turns[group.id()]++);
+    }
+
+    /** A kept-alive connection to the server, or null when there is none. */
+    UpstreamConnection pollIdle(UpstreamServer server) {
+        ArrayDeque<UpstreamConnection> connections = idle[server.id()];
+        UpstreamConnection c;
+        while ((c = connections.pollFirst()) != null) {
+            if (c.channel().isActive()) return c;
+            c.channel().close();
+        }
+        return null;
+    }
+
+    /** Starts a new connection on this loop; the future's channel carries an {@link UpstreamConnection}. */
+    ChannelFuture connect(UpstreamServer server) {
+        ChannelFuture f = bootstrap.connect(server.address());
+        // Registration ran inline on this loop, so the pipeline is already built.
+        UpstreamConnection c = UpstreamConnection.of(f.channel());
+        if (c != null) c.server(server);
+        return f;
+    }
+
+    /** Takes back a connection whose exchange ended cleanly; it waits here for the next request to its server. */
+    void release(UpstreamConnection c) {
+        ArrayDeque<UpstreamConnection> connections = idle[c.server().id()];
+        if (!c.channel().isActive() || connections.size() >= maxIdlePerServer) {
+            c.channel().close();
+            return;
+        }
+        c.idleSince(System.nanoTime());
+        connections.addFirst(c);
+        // A read pending while idle is how a close by the upstream is noticed (see UpstreamConnection).
+        c.channel().read();
+    }
+
+    /** Drops a connection that closed while idle. */
+    void forget(UpstreamConnection c) {
+        if (c.server() != null) idle[c.server().id()].removeFirstOccurrence(c);
+    }
+
+    private void closeExpired() {
+        long now = System.nanoTime();
+        for (ArrayDeque<UpstreamConnection> connections : idle) {
+            UpstreamConnection oldest;
+            while ((oldest = connections.peekLast()) != null && now - oldest.idleSince() >= idleTimeoutNanos) {
+                connections.pollLast();
+                oldest.channel().close();
+            }
+        }
+    }
+
+    EventLoop loop() {
+        return loop;
+    }
+
+    /** Idle connections held now; call on this pool's loop. */
+    int idleCount() {
+        int n = 0;
+        for (ArrayDeque<UpstreamConnection> connections : idle) n += connections.size();
+        return n;
+    }
+}
