@@ -17,12 +17,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
  * Test nodes on one Redis: rule books opened on a Redis store, a plain Lettuce client for changing Redis behind
- * graygate's back (as redis-cli would), and polling with a deadline. Closes everything it opened.
+ * graygate's back (as redis-cli would), and retrying an action with a deadline. Closes everything it opened.
  */
 final class RedisNodes implements AutoCloseable {
 
@@ -91,22 +90,6 @@ final class RedisNodes implements AutoCloseable {
                 return null;
             }
         };
-    }
-
-    /** Polls until the condition holds; fails with {@code what} after the deadline. Returns the time it took. */
-    static Duration eventually(Duration within, String what, BooleanSupplier condition) {
-        long start = System.nanoTime();
-        long deadline = start + within.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) throw new AssertionError("not within " + within.toMillis() + " ms: " + what);
-            try {
-                Thread.sleep(2);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted while waiting for: " + what);
-            }
-        }
-        return Duration.ofNanos(System.nanoTime() - start);
     }
 
     /** Calls {@code action} until it stops throwing; fails with its last exception after the deadline. */

@@ -5,6 +5,7 @@ import io.graygate.routing.Decision;
 import io.graygate.routing.IpEntry;
 import io.graygate.routing.Mode;
 import io.graygate.testing.LogCapture;
+import io.graygate.testing.Polling;
 import io.graygate.testing.RedisProcess;
 import io.lettuce.core.api.sync.RedisCommands;
 import org.junit.jupiter.api.AfterEach;
@@ -21,7 +22,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static io.graygate.rules.RedisNodes.decide;
-import static io.graygate.rules.RedisNodes.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -50,18 +50,18 @@ class RedisOutageTest {
         RuleBook a = nodes.node(redis.uri());
         RuleBook b = nodes.node(redis.uri());
         a.apply("web", RuleChange.addToWhitelist(List.of(IpEntry.parse("10.2.0.0/16"))));
-        eventually(Duration.ofSeconds(1), "node b in step", () -> b.rules("web").version() == 2);
+        Polling.await("node b in step", Duration.ofSeconds(1), () -> b.rules("web").version() == 2);
 
         try (DecisionLoad load = new DecisionLoad(a, b)) {
             redis.kill();
-            eventually(Duration.ofSeconds(2), "both nodes noticing", () -> !a.store().status().connected() && !b.store().status().connected());
+            Polling.await("both nodes noticing", Duration.ofSeconds(2), () -> !a.store().status().connected() && !b.store().status().connected());
             long during = load.decisions();
-            eventually(Duration.ofSeconds(1), "decisions during the outage", () -> load.decisions() > during + 1000);
+            Polling.await("decisions during the outage", Duration.ofSeconds(1), () -> load.decisions() > during + 1000);
             assertThat(decide(a, "web", "10.2.3.4").version()).isEqualTo("gray");
 
             redis.restart(); // empty: this test's Redis keeps nothing on disk
             long back = System.nanoTime();
-            eventually(Duration.ofSeconds(2), "both nodes reconnected", () -> a.store().status().connected() && b.store().status().connected());
+            Polling.await("both nodes reconnected", Duration.ofSeconds(2), () -> a.store().status().connected() && b.store().status().connected());
             assertThat(Duration.ofNanos(System.nanoTime() - back)).isLessThan(Duration.ofSeconds(2));
 
             // The nodes wrote their rules back into the empty Redis, and changes flow again.
@@ -69,7 +69,7 @@ class RedisOutageTest {
             assertThat(cli.hget("graygate:route:web", "version")).isEqualTo("2");
             assertThat(cli.smembers("graygate:route:web:whitelist")).contains("10.2.0.0/16");
             b.apply("web", RuleChange.setMode(Mode.ALL_GRAY));
-            eventually(Duration.ofSeconds(1), "the change reaching node a", () -> a.rules("web").mode() == Mode.ALL_GRAY);
+            Polling.await("the change reaching node a", Duration.ofSeconds(1), () -> a.rules("web").mode() == Mode.ALL_GRAY);
             assertThat(load.failures()).isZero();
         }
     }
@@ -79,7 +79,7 @@ class RedisOutageTest {
         RuleBook node = nodes.node(redis.uri());
         RouteRules before = node.rules("web");
         redis.kill();
-        eventually(Duration.ofSeconds(1), "the outage noticed", () -> !node.store().status().connected());
+        Polling.await("the outage noticed", Duration.ofSeconds(1), () -> !node.store().status().connected());
 
         long start = System.nanoTime();
         assertThatThrownBy(() -> node.apply("web", RuleChange.addToWhitelist(List.of(IpEntry.parse("10.66.0.1")))))
@@ -92,7 +92,7 @@ class RedisOutageTest {
 
         // Refused means never made, not made later: nothing is replayed when Redis returns.
         redis.restart();
-        eventually(Duration.ofSeconds(2), "reconnected", () -> node.store().status().connected());
+        Polling.await("reconnected", Duration.ofSeconds(2), () -> node.store().status().connected());
         RedisCommands<String, String> cli = nodes.plainClient(redis);
         assertThat(cli.smembers("graygate:route:web:whitelist")).containsExactly("10.0.0.1");
         assertThat(cli.hget("graygate:route:web", "version")).isEqualTo("1");
@@ -115,7 +115,7 @@ class RedisOutageTest {
             redis.resume();
         }
         // The script reached Redis before it hung, so it runs when Redis wakes: whole, version and notice included.
-        eventually(Duration.ofSeconds(3), "the node taking in the late write",
+        Polling.await("the node taking in the late write", Duration.ofSeconds(3),
                 () -> decide(node, "web", "10.77.0.1").version().equals("gray"));
         assertThat(node.rules("web").version()).isEqualTo(3);
         assertThat(node.rules("web").whitelist().toStrings()).containsExactlyInAnyOrder("10.0.0.1", "10.77.0.1");
@@ -129,7 +129,7 @@ class RedisOutageTest {
         first.apply("web", RuleChange.addToWhitelist(List.of(IpEntry.parse("10.3.0.1"))));
         RedisCommands<String, String> cli = nodes.plainClient(redis);
         cli.set("gray", "192.168.2.165");
-        eventually(Duration.ofSeconds(1), "the key read", () -> decide(first, "api", "192.168.2.165").version().equals("gray"));
+        Polling.await("the key read", Duration.ofSeconds(1), () -> decide(first, "api", "192.168.2.165").version().equals("gray"));
         first.close(); // writes what is queued for the snapshot
         redis.kill();
 
@@ -147,12 +147,12 @@ class RedisOutageTest {
 
             // When Redis returns (empty), the node writes back what it served.
             redis.restart();
-            eventually(Duration.ofSeconds(2), "reconnected", () -> restarted.store().status().connected());
+            Polling.await("reconnected", Duration.ofSeconds(2), () -> restarted.store().status().connected());
             RedisCommands<String, String> after = nodes.plainClient(redis);
             assertThat(after.smembers("graygate:route:web:whitelist")).containsExactlyInAnyOrder("10.0.0.1", "10.3.0.1");
             assertThat(restarted.store().status().rulesFrom()).isEqualTo("redis");
             // The key is Redis's, not the node's: now absent, so no longer in force.
-            eventually(Duration.ofSeconds(1), "the key read again", () -> decide(restarted, "api", "192.168.2.165").version().equals("production"));
+            Polling.await("the key read again", Duration.ofSeconds(1), () -> decide(restarted, "api", "192.168.2.165").version().equals("production"));
         }
     }
 
@@ -170,8 +170,8 @@ class RedisOutageTest {
         assertThat(decide(node, "api", "10.0.0.1").version()).isEqualTo("production");
 
         redis.restart();
-        eventually(Duration.ofSeconds(2), "reconnected", () -> node.store().status().connected());
-        eventually(Duration.ofSeconds(2), "the snapshot written", () -> Files.exists(dir.resolve("fresh-snapshot.json")));
+        Polling.await("reconnected", Duration.ofSeconds(2), () -> node.store().status().connected());
+        Polling.await("the snapshot written", Duration.ofSeconds(2), () -> Files.exists(dir.resolve("fresh-snapshot.json")));
     }
 
     @Test
@@ -179,11 +179,11 @@ class RedisOutageTest {
         RuleBook node = nodes.node(redis.uri());
         try (LogCapture logs = LogCapture.of(Level.INFO, "io.graygate", "io.lettuce")) {
             redis.kill();
-            eventually(Duration.ofSeconds(2), "noticed", () -> !node.store().status().connected());
+            Polling.await("noticed", Duration.ofSeconds(2), () -> !node.store().status().connected());
             Thread.sleep(1500); // six reconnect attempts: none of them may log
             assertThatThrownBy(() -> node.apply("web", RuleChange.rollback())).isInstanceOf(StoreUnavailableException.class);
             redis.restart();
-            eventually(Duration.ofSeconds(2), "reconnected", () -> node.store().status().connected());
+            Polling.await("reconnected", Duration.ofSeconds(2), () -> node.store().status().connected());
 
             List<String> worrying = logs.lines().stream().filter(l -> l.startsWith("WARN") || l.startsWith("ERROR")).toList();
             assertThat(worrying).hasSize(1);
@@ -197,7 +197,7 @@ class RedisOutageTest {
         RuleBook a = nodes.node(redis.uri());
         RuleBook b = nodes.node(redis.uri());
         for (int i = 0; i < 4; i++) a.apply("web", RuleChange.addToWhitelist(List.of(IpEntry.parse("10.4.0." + i))));
-        eventually(Duration.ofSeconds(1), "b at version 5", () -> b.rules("web").version() == 5);
+        Polling.await("b at version 5", Duration.ofSeconds(1), () -> b.rules("web").version() == 5);
 
         // Redis restored from an older backup: version 2, other data, nothing published.
         RedisCommands<String, String> cli = nodes.plainClient(redis);
@@ -205,7 +205,7 @@ class RedisOutageTest {
         cli.sadd("graygate:route:web:whitelist", "10.5.0.1");
         cli.hset("graygate:route:web", Map.of("mode", "all-production", "version", "2"));
 
-        eventually(Duration.ofMillis(2500), "both nodes on Redis's rules",
+        Polling.await("both nodes on Redis's rules", Duration.ofMillis(2500),
                 () -> a.rules("web").mode() == Mode.ALL_PRODUCTION && b.rules("web").mode() == Mode.ALL_PRODUCTION);
         assertThat(a.rules("web").version()).isGreaterThan(5).isEqualTo(b.rules("web").version());
         assertThat(a.rules("web").whitelist().toStrings()).containsExactly("10.5.0.1");
@@ -220,7 +220,7 @@ class RedisOutageTest {
 
         cli.del("graygate:route:web", "graygate:route:web:whitelist");
 
-        eventually(Duration.ofMillis(2500), "the route written back", () -> "2".equals(cli.hget("graygate:route:web", "version")));
+        Polling.await("the route written back", Duration.ofMillis(2500), () -> "2".equals(cli.hget("graygate:route:web", "version")));
         assertThat(cli.smembers("graygate:route:web:whitelist")).containsExactlyInAnyOrder("10.0.0.1", "10.6.0.1");
         assertThat(decide(node, "web", "10.6.0.1").version()).isEqualTo("gray");
     }

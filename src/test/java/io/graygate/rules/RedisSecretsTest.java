@@ -3,6 +3,7 @@ package io.graygate.rules;
 import ch.qos.logback.classic.Level;
 import io.graygate.routing.IpEntry;
 import io.graygate.testing.LogCapture;
+import io.graygate.testing.Polling;
 import io.graygate.testing.RedisProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -14,7 +15,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-import static io.graygate.rules.RedisNodes.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -55,7 +55,7 @@ class RedisSecretsTest {
             exposed.add(node.store().status().toString());
 
             redis.kill();
-            eventually(Duration.ofSeconds(2), "the outage noticed", () -> !node.store().status().connected());
+            Polling.await("the outage noticed", Duration.ofSeconds(2), () -> !node.store().status().connected());
             exposed.add(node.store().status().toString());
             Throwable refused = org.assertj.core.api.Assertions.catchThrowable(
                     () -> node.apply("web", RuleChange.addToWhitelist(List.of(IpEntry.parse("10.0.0.8")))));
@@ -63,7 +63,7 @@ class RedisSecretsTest {
             exposed.add(refused.getMessage());
 
             redis.restart();
-            eventually(Duration.ofSeconds(2), "reconnected with the password", () -> node.store().status().connected());
+            Polling.await("reconnected with the password", Duration.ofSeconds(2), () -> node.store().status().connected());
             exposed.add(node.store().status().location());
 
             assertThat(logs.lines()).as("log lines captured").hasSizeGreaterThan(50);

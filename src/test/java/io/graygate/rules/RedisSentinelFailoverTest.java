@@ -1,6 +1,7 @@
 package io.graygate.rules;
 
 import io.graygate.routing.IpEntry;
+import io.graygate.testing.Polling;
 import io.graygate.testing.RedisProcess;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.sync.RedisCommands;
@@ -19,7 +20,6 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 import static io.graygate.rules.RedisNodes.decide;
-import static io.graygate.rules.RedisNodes.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -45,14 +45,14 @@ class RedisSentinelFailoverTest {
         nodes = new RedisNodes(dir);
         primary = track(RedisProcess.start());
         replica = track(RedisProcess.startReplicaOf(primary));
-        eventually(Duration.ofSeconds(10), "the replica in sync",
+        Polling.await("the replica in sync", Duration.ofSeconds(10),
                 () -> info(replica, "replication").contains("master_link_status:up"));
         sentinels = List.of(
                 track(RedisProcess.startSentinel(MASTER, primary, 2, null)),
                 track(RedisProcess.startSentinel(MASTER, primary, 2, null)),
                 track(RedisProcess.startSentinel(MASTER, primary, 2, null)));
         // Sentinels find the replica through the primary and each other through its hello channel (every 2 s).
-        eventually(Duration.ofSeconds(15), "every sentinel knowing the replica and the two other sentinels",
+        Polling.await("every sentinel knowing the replica and the two other sentinels", Duration.ofSeconds(15),
                 () -> sentinels.stream().allMatch(s -> sentinel(s, c -> {
                     Map<String, String> m = c.sync().master(MASTER);
                     return "1".equals(m.get("num-slaves")) && "2".equals(m.get("num-other-sentinels"));
@@ -72,7 +72,7 @@ class RedisSentinelFailoverTest {
         RuleBook a = nodes.node(uri);
         RuleBook b = nodes.node(uri);
         a.apply("web", RuleChange.addToWhitelist(List.of(IpEntry.parse("10.20.0.0/16"))));
-        eventually(Duration.ofSeconds(1), "node b in step", () -> b.rules("web").version() == 2);
+        Polling.await("node b in step", Duration.ofSeconds(1), () -> b.rules("web").version() == 2);
         assertThat(plain(primary).waitForReplication(1, 2000)).as("the write replicated before the crash").isEqualTo(1);
 
         try (RedisOutageTest.DecisionLoad load = new RedisOutageTest.DecisionLoad(a, b)) {
@@ -85,7 +85,7 @@ class RedisSentinelFailoverTest {
             System.out.println("sentinel failover: writes refused for " + writable.toMillis() + " ms after the primary was killed");
 
             assertThat(after.version()).isEqualTo(3);
-            eventually(Duration.ofSeconds(2), "the write after failover reaching node b",
+            Polling.await("the write after failover reaching node b", Duration.ofSeconds(2),
                     () -> decide(b, "web", "10.21.0.1").version().equals("gray"));
             assertThat(decide(b, "web", "10.20.5.5").version()).as("the rules from before the crash").isEqualTo("gray");
             assertThat(nodes.plainClient(replica).hget("graygate:route:web", "version")).as("written to the promoted replica").isEqualTo("3");

@@ -5,6 +5,7 @@ import io.graygate.config.ConfigException;
 import io.graygate.config.ConfigLoader;
 import io.graygate.routing.Decision;
 import io.graygate.testing.LogCapture;
+import io.graygate.testing.Polling;
 import io.graygate.testing.RedisProcess;
 import io.lettuce.core.api.sync.RedisCommands;
 import org.junit.jupiter.api.AfterAll;
@@ -19,7 +20,6 @@ import java.time.Duration;
 import java.util.Map;
 
 import static io.graygate.rules.RedisNodes.decide;
-import static io.graygate.rules.RedisNodes.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -67,8 +67,8 @@ class RedisWhitelistKeyTest {
 
         cli.set("gray", "192.168.2.165"); // redis-cli set gray "192.168.2.165"
 
-        eventually(ONE_SECOND, "node a", () -> decide(a, "api", "192.168.2.165").version().equals("gray"));
-        eventually(ONE_SECOND, "node b", () -> decide(b, "api", "192.168.2.165").version().equals("gray"));
+        Polling.await("node a", ONE_SECOND, () -> decide(a, "api", "192.168.2.165").version().equals("gray"));
+        Polling.await("node b", ONE_SECOND, () -> decide(b, "api", "192.168.2.165").version().equals("gray"));
         assertThat(decide(a, "api", "192.168.2.16").version()).isEqualTo("production"); // no substring matching
         assertThat(decide(a, "web", "192.168.2.165").version()).isEqualTo("production"); // only the route that names the key
     }
@@ -92,7 +92,7 @@ class RedisWhitelistKeyTest {
 
         cli.set("gray", "10.0.0.1,10.0.0.2 10.0.0.3\n10.8.0.0/16 ,\n");
 
-        eventually(ONE_SECOND, "all four entries", () -> node.rules("api").keyWhitelist().entries().size() == 4);
+        Polling.await("all four entries", ONE_SECOND, () -> node.rules("api").keyWhitelist().entries().size() == 4);
         for (String ip : new String[] {"10.0.0.1", "10.0.0.2", "10.0.0.3", "10.8.200.1"}) {
             assertThat(decide(node, "api", ip).version()).as(ip).isEqualTo("gray");
         }
@@ -103,14 +103,14 @@ class RedisWhitelistKeyTest {
         RuleBook node = nodes.node(redis.uri());
 
         cli.sadd("gray", "10.0.0.1", "10.0.0.2");
-        eventually(ONE_SECOND, "the first members", () -> decide(node, "api", "10.0.0.2").version().equals("gray"));
+        Polling.await("the first members", ONE_SECOND, () -> decide(node, "api", "10.0.0.2").version().equals("gray"));
 
         cli.srem("gray", "10.0.0.2");
-        eventually(ONE_SECOND, "the removal", () -> decide(node, "api", "10.0.0.2").version().equals("production"));
+        Polling.await("the removal", ONE_SECOND, () -> decide(node, "api", "10.0.0.2").version().equals("production"));
         assertThat(decide(node, "api", "10.0.0.1").version()).isEqualTo("gray");
 
         cli.del("gray");
-        eventually(ONE_SECOND, "the deletion", () -> node.rules("api").keyWhitelist().entries().isEmpty());
+        Polling.await("the deletion", ONE_SECOND, () -> node.rules("api").keyWhitelist().entries().isEmpty());
         assertThat(decide(node, "api", "10.0.0.1").version()).isEqualTo("production");
     }
 
@@ -128,11 +128,11 @@ class RedisWhitelistKeyTest {
         RuleBook node = nodes.node(redis.uri());
         try (LogCapture logs = LogCapture.of(Level.INFO, "io.graygate")) {
             cli.set("gray", "10.0.0.1, bogus, 10.0.0.300, 10.0.0.5/8");
-            eventually(ONE_SECOND, "the valid entry", () -> decide(node, "api", "10.0.0.1").version().equals("gray"));
+            Polling.await("the valid entry", ONE_SECOND, () -> decide(node, "api", "10.0.0.1").version().equals("gray"));
             assertThat(decide(node, "api", "10.0.0.9").version()).isEqualTo("production");
 
             cli.set("gray", "10.0.0.1, 10.0.0.2, nonsense");
-            eventually(ONE_SECOND, "the second change", () -> decide(node, "api", "10.0.0.2").version().equals("gray"));
+            Polling.await("the second change", ONE_SECOND, () -> decide(node, "api", "10.0.0.2").version().equals("gray"));
 
             assertThat(logs.messages(Level.WARN, "whitelist key gray")).containsExactly(
                     "whitelist key gray: skipped 3 entries that are not an IP address or CIDR: [\"bogus\", \"10.0.0.300\", \"10.0.0.5/8\"]",
@@ -150,12 +150,12 @@ class RedisWhitelistKeyTest {
             for (int i = 1; i <= 3; i++) {
                 String ip = "10.0.0." + i;
                 lockedCli.set("gray", ip);
-                eventually(ONE_SECOND, ip, () -> decide(node, "api", ip).version().equals("gray"));
+                Polling.await(ip, ONE_SECOND, () -> decide(node, "api", ip).version().equals("gray"));
             }
             lockedCli.sadd("gray-set-rename", "10.7.0.1");
             lockedCli.del("gray");
             lockedCli.rename("gray-set-rename", "gray");
-            eventually(ONE_SECOND, "the renamed set", () -> decide(node, "api", "10.7.0.1").version().equals("gray"));
+            Polling.await("the renamed set", ONE_SECOND, () -> decide(node, "api", "10.7.0.1").version().equals("gray"));
             assertThat(decide(node, "api", "10.0.0.3").version()).isEqualTo("production");
         }
     }
