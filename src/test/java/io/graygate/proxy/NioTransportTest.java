@@ -41,7 +41,7 @@ class NioTransportTest {
                       - {name: demo, stable: production, gray: production}
                     """.formatted(dir.resolve("rules.json"), up.hostPort()));
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            Process child = new ProcessBuilder(java, "-Xmx64m", "-Dio.netty.transport.noNative=true",
+            Process child = new ProcessBuilder(java, "-Xmx64m", "-Dio.netty.transport.noNative=true", "-Dlogback.configurationFile=logback.xml",
                     "-cp", System.getProperty("java.class.path"), ProxyMain.class.getName(), config.toString())
                     .redirectErrorStream(true).start();
             try {
