@@ -215,7 +215,7 @@ public final class RedisRuleStore implements RuleStore {
                     + "try again; the change was not made", null);
         } catch (RedisCommandTimeoutException e) {
             checkSoon();
-            throw new StoreUnavailableException("Redis at " + uri + " did not answer within " + uri.timeout().toMillis()
+            throw new StoreUnavailableException("Redis at " + uri + " did not answer within " + redis.writeTimeout(size(change)).toMillis()
                     + " ms; the change was not confirmed (it is made whole or not at all: read the route before retrying)", e);
         } catch (RedisCommandExecutionException e) {
             // Redis answered with an error; the scripts fail before their first write, so nothing was written.
@@ -232,6 +232,12 @@ public final class RedisRuleStore implements RuleStore {
         } finally {
             lock.unlock();
         }
+    }
+
+    private static int size(RuleChange change) {
+        if (change instanceof RuleChange.AddToWhitelist add) return add.entries().size();
+        if (change instanceof RuleChange.RemoveFromWhitelist remove) return remove.entries().size();
+        return 0;
     }
 
     private void acquireForWrite() {

@@ -177,7 +177,12 @@ final class RedisRules {
         args.add(Integer.toString(added.size()));
         args.addAll(added);
         args.addAll(removed);
-        return APPLY.run(redis, ScriptOutputType.INTEGER, timeout, keys(route), args);
+        return APPLY.run(redis, ScriptOutputType.INTEGER, writeTimeout(added.size() + removed.size()), keys(route), args);
+    }
+
+    /** The write timeout, plus a second per 100,000 entries carried: a bulk import is slow, not a hung server. */
+    Duration writeTimeout(int entries) {
+        return timeout.plusMillis(entries / 100L);
     }
 
     /**
