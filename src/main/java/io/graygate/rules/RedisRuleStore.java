@@ -135,7 +135,9 @@ public final class RedisRuleStore implements RuleStore {
                 for (Map.Entry<String, RouteRules> e : seed.entrySet()) {
                     String route = e.getKey();
                     if (redis.seedIfAbsent(async(), route, e.getValue())) log.info("route {} seeded in Redis from the configuration", route);
-                    known.put(route, loadRoute(route, keyWhitelistFor(route, null)));
+                    RouteRules inRedis = loadRoute(route, keyWhitelistFor(route, null));
+                    // Deleted between the two calls (by hand): serve the seed; the version check writes it back.
+                    known.put(route, inRedis != null ? inRedis : e.getValue().withKeyWhitelist(keyWhitelistFor(route, null)));
                 }
                 reloadKeys(new ArrayList<>());
                 connected = true;
