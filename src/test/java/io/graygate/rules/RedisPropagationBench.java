@@ -2,6 +2,7 @@ package io.graygate.rules;
 
 import io.graygate.routing.IpEntry;
 import io.graygate.testing.RedisProcess;
+import io.graygate.testing.TestUpstream;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,11 +12,18 @@ import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * How long a rule change takes to be in force on every node of one Redis: three nodes (rule books on the Redis store,
- * in this JVM, each with its own Lettuce client and sync thread) on a redis-server started here; node 1 applies a
- * change and the clock stops when all three snapshots decide by it. Run:
+ * How long a rule change takes to be in force on every node of one Redis, on a redis-server started here. Two
+ * modes:
+ * <ul>
+ *   <li>{@code nodes N}: three rule books on the Redis store in this JVM (each with its own Lettuce client and sync
+ *       thread); node 1 applies a change, the clock stops when all three snapshots decide by it;</li>
+ *   <li>{@code gateways N}: three graygate processes ({@code graygate serve}, child JVMs) and two upstreams; each change
+ *       goes through the admin API of the next node in turn, the clock stops when a request through every node's
+ *       proxy lands on the new side.</li>
+ * </ul>
+ * Run:
  * <pre>
- * mvn -B -q test-compile exec:java -Dexec.classpathScope=test -Dexec.mainClass=io.graygate.rules.RedisPropagationBench -Dexec.args=500
+ * mvn -B -q test-compile exec:java -Dexec.classpathScope=test -Dexec.mainClass=io.graygate.rules.RedisPropagationBench -Dexec.args="gateways 500"
  * </pre>
  */
 public final class RedisPropagationBench {
@@ -24,9 +32,24 @@ public final class RedisPropagationBench {
     }
 
     public static void main(String[] args) throws Exception {
-        int changes = args.length > 0 ? Integer.parseInt(args[0]) : 500;
+        String mode = args.length > 0 ? args[0] : "gateways";
+        int changes = args.length > 1 ? Integer.parseInt(args[1]) : 500;
         Path dir = Files.createTempDirectory("graygate-bench-");
-        try (RedisProcess redis = RedisProcess.start(); RedisNodes nodes = new RedisNodes(dir)) {
+        try (RedisProcess redis = RedisProcess.start()) {
+            switch (mode) {
+                case "nodes" -> nodes(redis, dir, changes);
+                case "gateways" -> gateways(redis, dir, changes);
+                default -> throw new IllegalArgumentException("mode: nodes or gateways, got " + mode);
+            }
+        } finally {
+            try (var files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    private static void nodes(RedisProcess redis, Path dir, int changes) {
+        try (RedisNodes nodes = new RedisNodes(dir)) {
             RuleBook[] books = {nodes.node(redis.uri()), nodes.node(redis.uri()), nodes.node(redis.uri())};
             Latencies applied = new Latencies(), everywhere = new Latencies();
             for (int i = 0; i < changes + 50; i++) {
@@ -43,14 +66,40 @@ public final class RedisPropagationBench {
                     everywhere.add(done - start);
                 }
             }
-            System.out.println("changes: " + changes + " (3 nodes, one redis-server, pub/sub)");
+            System.out.println("changes: " + changes + " (3 rule books in one JVM, one redis-server, pub/sub)");
             System.out.println("write acknowledged on node 1: " + applied.summary());
             System.out.println("in force on all 3 nodes:      " + everywhere.summary());
-        } finally {
-            try (var files = Files.walk(dir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
         }
+    }
+
+    private static void gateways(RedisProcess redis, Path dir, int changes) throws Exception {
+        List<GatewayProcess> gateways = new ArrayList<>();
+        try (TestUpstream production = TestUpstream.start("production"); TestUpstream gray = TestUpstream.start("gray")) {
+            for (int i = 1; i <= 3; i++) {
+                String name = "node" + i;
+                gateways.add(GatewayProcess.start(dir, name, gatewayConfig(redis, dir, name, production, gray)));
+            }
+            Latencies everywhere = measureGateways(gateways, changes, 50);
+            System.out.println("changes: " + changes + " (3 graygate processes, one redis-server, changes through the admin API in turn)");
+            System.out.println("admin call to in force on all 3 proxies: " + everywhere.summary());
+        } finally {
+            for (GatewayProcess g : gateways) g.close();
+        }
+    }
+
+    /** A node's configuration: route "web" on the two upstreams, free ports, its own snapshot file. */
+    static String gatewayConfig(RedisProcess redis, Path dir, String name, TestUpstream production, TestUpstream gray) {
+        return """
+                listen: 127.0.0.1:0
+                admin: {listen: 127.0.0.1:0}
+                store: "redis://127.0.0.1:%d/0?snapshot=%s"
+                upstreams:
+                  production: {servers: ["%s"]}
+                  gray: {servers: ["%s"]}
+                routes:
+                  - {name: web, pathPrefix: /, stable: production, gray: gray}
+                proxy: {accessLog: false}
+                """.formatted(redis.port(), dir.resolve(name + "-snapshot.json"), production.hostPort(), gray.hostPort());
     }
 
     /**
