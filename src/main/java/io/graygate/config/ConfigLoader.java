@@ -1,6 +1,9 @@
 package io.graygate.config;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -8,9 +11,16 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
 import java.io.IOException;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.Parameter;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.Type;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -45,18 +55,84 @@ public final class ConfigLoader {
 
     public static GatewayConfig parse(String yaml, Map<String, String> env) {
         String substituted = substitute(yaml, env);
+        JsonNode tree;
         try {
-            GatewayConfig config = YAML.readValue(substituted, GatewayConfig.class);
-            if (config == null) throw new ConfigException("the configuration is empty");
-            return config;
+            tree = YAML.readTree(substituted);
+        } catch (JsonProcessingException e) {
+            throw new ConfigException("not valid YAML: " + syntaxProblem(e));
+        }
+        if (tree == null || tree.isMissingNode() || tree.isNull()) throw new ConfigException("the configuration is empty");
+        // Unknown keys are refused before binding: a record's constructor runs before Jackson reports a key it did not
+        // know, so a misspelt key ("hosts:") would otherwise surface as the missing value it left ("servers: ... required").
+        refuseUnknownKeys(tree, GatewayConfig.class, "");
+        try {
+            // Bound from the text, not the tree: the text keeps YAML's reading of empty values ("production:" is null).
+            return YAML.readValue(substituted, GatewayConfig.class);
         } catch (UnrecognizedPropertyException e) {
             throw new ConfigException(path(e) + ": unknown key; known keys here: " + e.getKnownPropertyIds());
         } catch (JsonMappingException e) {
             throw new ConfigException(describe(e));
         } catch (JsonProcessingException e) {
-            throw new ConfigException("not valid YAML: " + e.getOriginalMessage()
-                    + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")"));
+            throw new ConfigException("not valid YAML: " + syntaxProblem(e));
         }
+    }
+
+    /** The parser's complaint on one line, without its source excerpt: "while parsing ...; expected ..., but found ... (line 3)". */
+    private static String syntaxProblem(JsonProcessingException e) {
+        StringBuilder out = new StringBuilder();
+        String[] lines = e.getOriginalMessage().split("\n");
+        for (int i = 0; i < lines.length; i++) {
+            String s = lines[i].strip();
+            if (s.startsWith("in 'reader'")) {
+                i += 2; // the location is followed by the source line and a caret under the column
+                continue;
+            }
+            if (s.isEmpty() || s.startsWith("at [")) continue;
+            if (out.length() > 0) out.append("; ");
+            out.append(s);
+        }
+        if (e.getLocation() != null && e.getLocation().getLineNr() > 0) out.append(" (line ").append(e.getLocation().getLineNr()).append(')');
+        return out.toString();
+    }
+
+    /** Walks the tree along the @JsonCreator parameters of the config records and refuses the first key none of them names. */
+    private static void refuseUnknownKeys(JsonNode node, Type type, String path) {
+        Class<?> raw = type instanceof ParameterizedType p ? (Class<?>) p.getRawType() : type instanceof Class<?> c ? c : Object.class;
+        if (Map.class.isAssignableFrom(raw) && node.isObject() && type instanceof ParameterizedType p) {
+            Type valueType = p.getActualTypeArguments()[1];
+            node.fields().forEachRemaining(e -> refuseUnknownKeys(e.getValue(), valueType, join(path, e.getKey())));
+        } else if (List.class.isAssignableFrom(raw) && node.isArray() && type instanceof ParameterizedType p) {
+            Type elementType = p.getActualTypeArguments()[0];
+            for (int i = 0; i < node.size(); i++) refuseUnknownKeys(node.get(i), elementType, path + "[" + i + "]");
+        } else if (node.isObject()) {
+            Map<String, Type> keys = creatorKeys(raw);
+            if (keys.isEmpty()) return; // not one of our records: binding will say what is wrong
+            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> field = it.next();
+                Type fieldType = keys.get(field.getKey());
+                if (fieldType == null) throw ConfigException.at(join(path, field.getKey()), "unknown key; known keys here: " + keys.keySet());
+                refuseUnknownKeys(field.getValue(), fieldType, join(path, field.getKey()));
+            }
+        }
+    }
+
+    private static Map<String, Type> creatorKeys(Class<?> type) {
+        for (Constructor<?> c : type.getDeclaredConstructors()) {
+            if (!c.isAnnotationPresent(JsonCreator.class)) continue;
+            Map<String, Type> keys = new LinkedHashMap<>();
+            Parameter[] parameters = c.getParameters();
+            Type[] types = c.getGenericParameterTypes();
+            for (int i = 0; i < parameters.length; i++) {
+                JsonProperty name = parameters[i].getAnnotation(JsonProperty.class);
+                if (name != null) keys.put(name.value(), types[i]);
+            }
+            return keys;
+        }
+        return Map.of();
+    }
+
+    private static String join(String path, String key) {
+        return path.isEmpty() ? key : path + "." + key;
     }
 
     static String substitute(String text, Map<String, String> env) {

@@ -1,0 +1,213 @@
+package io.graygate.cli;
+
+import io.graygate.Gateway;
+import io.graygate.config.AdminConfig;
+import io.graygate.config.ClientIpConfig;
+import io.graygate.config.ConfigException;
+import io.graygate.config.ConfigLoader;
+import io.graygate.config.GatewayConfig;
+import io.graygate.config.HostPort;
+import io.graygate.config.ProxyConfig;
+import io.graygate.config.RouteConfig;
+import io.graygate.config.UpstreamConfig;
+import io.graygate.routing.Mode;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import sun.misc.Signal;
+
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code graygate serve}: runs one gateway node until SIGTERM or Ctrl-C, then closes it in order and exits 0. */
+@Command(name = "serve", description = "Run the gateway: the proxy, the admin API and the rule store.")
+final class ServeCommand implements Callable<Integer> {
+
+    static final HostPort DEMO_LISTEN = new HostPort("127.0.0.1", 8080);
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "The YAML configuration.")
+    Path configFile;
+
+    @Option(names = "--demo", description = "Run a self-contained demo: two stand-in upstreams and one route, no configuration needed.")
+    boolean demo;
+
+    @Option(names = "--listen", paramLabel = "HOST:PORT", converter = HostPortConverter.class, description = "Overrides listen.")
+    HostPort listen;
+
+    @Option(names = "--admin-listen", paramLabel = "HOST:PORT", converter = HostPortConverter.class, description = "Overrides admin.listen.")
+    HostPort adminListen;
+
+    @Option(names = "--store", paramLabel = "URI", description = "Overrides store: file:PATH or redis://HOST:PORT.")
+    String store;
+
+    private final CountDownLatch stopRequested = new CountDownLatch(1);
+
+    @Override
+    public Integer call() {
+        if (demo == (configFile != null)) {
+            err().println("graygate: serve needs --config FILE or --demo (one of them)");
+            err().flush();
+            return CliException.USAGE;
+        }
+        List<DemoUpstream> upstreams = new ArrayList<>();
+        Gateway gateway;
+        try {
+            GatewayConfig config;
+            if (demo) {
+                upstreams.add(DemoUpstream.start("production"));
+                upstreams.add(DemoUpstream.start("gray"));
+                config = demoConfig(upstreams.get(0).address(), upstreams.get(1).address());
+            } else {
+                config = load(configFile);
+            }
+            config = withOverrides(config);
+            gateway = Gateway.start(config);
+        } catch (CliException e) {
+            closeAll(upstreams);
+            err().println("graygate: " + e.getMessage());
+            err().flush();
+            return e.exitCode();
+        } catch (RuntimeException e) {
+            closeAll(upstreams);
+            err().println("graygate: cannot start: " + e.getMessage());
+            err().flush();
+            return CliException.REFUSED;
+        }
+
+        Runnable shutdown = () -> {
+            gateway.close();
+            closeAll(upstreams);
+        };
+        // The fallback for a stop the signal handlers do not see; the exit code is then 143, not 0.
+        Thread hook = new Thread(shutdown, "graygate-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        onStopSignal(stopRequested::countDown);
+        printBanner(gateway, upstreams);
+
+        try {
+            stopRequested.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // an interrupted serve thread stops the gateway too
+        }
+        out().println("graygate: stopping");
+        out().flush();
+        shutdown.run();
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException alreadyExiting) {
+            // the JVM is exiting anyway; the hook's close is harmless after ours
+        }
+        return 0;
+    }
+
+    /** Asks a running {@code serve} to stop, as SIGTERM does. */
+    void stop() {
+        stopRequested.countDown();
+    }
+
+    /**
+     * SIGTERM and Ctrl-C ask for an orderly stop: the serve thread closes the gateway and returns 0, where the JVM's
+     * default handling would run shutdown hooks and exit 143. The signal API is the JDK's internal one; there is no other.
+     */
+    private void onStopSignal(Runnable stop) {
+        for (String name : List.of("TERM", "INT")) {
+            try {
+                Signal.handle(new Signal(name), signal -> stop.run());
+            } catch (IllegalArgumentException | UnsupportedOperationException e) {
+                err().println("graygate: cannot handle SIG" + name + " (" + e.getMessage() + "); it will stop the gateway through the shutdown hook");
+            }
+        }
+    }
+
+    private static GatewayConfig load(Path file) {
+        try {
+            return ConfigLoader.load(file);
+        } catch (ConfigException e) {
+            String problem = e.getMessage();
+            if (problem.startsWith(file + ": ")) problem = problem.substring(file.toString().length() + 2); // "no such file" names it already
+            throw new CliException(CliException.USAGE, "config " + file + ": " + problem);
+        }
+    }
+
+    GatewayConfig withOverrides(GatewayConfig config) {
+        try {
+            if (listen != null) config = config.withListen(listen);
+            if (adminListen != null) config = config.withAdminListen(adminListen);
+            if (store != null) config = config.withStore(store);
+            return config;
+        } catch (ConfigException e) {
+            throw new CliException(CliException.USAGE, e.getMessage());
+        }
+    }
+
+    /** One route "demo" on / between two stand-in upstreams; the loopback addresses are trusted, so X-Real-IP works from curl. */
+    static GatewayConfig demoConfig(HostPort production, HostPort gray) {
+        Map<String, UpstreamConfig> upstreams = new LinkedHashMap<>();
+        upstreams.put("production", new UpstreamConfig(List.of(production)));
+        upstreams.put("gray", new UpstreamConfig(List.of(gray)));
+        RouteConfig route = new RouteConfig("demo", "/", null, null, "production", "gray", Mode.GRAY, List.of(), null);
+        return new GatewayConfig(DEMO_LISTEN, new AdminConfig(AdminConfig.DEFAULT_LISTEN, null), GatewayConfig.DEFAULT_STORE,
+                new ClientIpConfig(List.of("127.0.0.1/32", "::1/128")), upstreams, List.of(route),
+                ProxyConfig.defaults().withVersionHeader(true));
+    }
+
+    private void printBanner(Gateway gateway, List<DemoUpstream> upstreams) {
+        String proxy = url(gateway.address());
+        String admin = url(gateway.adminAddress());
+        GatewayConfig config = gateway.config();
+        PrintWriter out = out();
+        out.println("graygate " + Main.version() + " is serving");
+        out.println("  proxy      " + proxy + "  (" + config.routes().size() + (config.routes().size() == 1 ? " route)" : " routes)"));
+        out.println("  admin API  " + admin + (config.admin().requiresToken() ? "  (bearer token required)" : ""));
+        out.println("  rules      " + config.redactedStore());
+        for (DemoUpstream u : upstreams) out.println("  upstream   " + u.name() + " at " + u.address() + " (demo stand-in)");
+        String adminFlag = gateway.adminAddress().getPort() == AdminConfig.DEFAULT_LISTEN.port()
+                && config.admin().listen().host().equals(AdminConfig.DEFAULT_LISTEN.host()) ? "" : " --admin " + admin;
+        out.println("try:");
+        out.println("  curl -i " + proxy + "/");
+        if (!upstreams.isEmpty()) out.println("  graygate gray add" + adminFlag + " demo 127.0.0.1 && curl " + proxy + "/");
+        else out.println("  graygate status" + adminFlag);
+        out.println("stop with Ctrl-C or SIGTERM");
+        out.flush();
+    }
+
+    private static String url(InetSocketAddress a) {
+        return "http://" + new HostPort(a.getAddress().getHostAddress(), a.getPort());
+    }
+
+    private static void closeAll(List<DemoUpstream> upstreams) {
+        for (DemoUpstream u : upstreams) u.close();
+    }
+
+    private PrintWriter out() {
+        return spec.commandLine().getOut();
+    }
+
+    private PrintWriter err() {
+        return spec.commandLine().getErr();
+    }
+
+    /** Reads HOST:PORT options, naming the problem the way the configuration does. */
+    static final class HostPortConverter implements CommandLine.ITypeConverter<HostPort> {
+        @Override
+        public HostPort convert(String value) {
+            try {
+                return HostPort.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package io.graygate.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import picocli.CommandLine.Command;
+
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+
+/** {@code graygate status}: the gateway's health, its rule store and every route, as a table. */
+@Command(name = "status", description = "Show the gateway's health, rule store and routes.")
+final class StatusCommand extends ClientCommand {
+
+    private static final List<String> HEADER = List.of("ROUTE", "MATCH", "MODE", "PREVIOUS", "WHITELIST", "VERSION", "STABLE", "GRAY");
+
+    @Override
+    int run(AdminClient admin) {
+        JsonNode health = admin.get("/health");
+        JsonNode routes = admin.get("/api/routes").path("routes");
+        JsonNode store = health.path("store");
+        int routeCount = health.path("routes").asInt();
+        out().println("gateway " + health.path("status").asText() + " (admin " + adminUrl + "), "
+                + routeCount + (routeCount == 1 ? " route" : " routes"));
+        out().println("store " + store.path("kind").asText() + " " + store.path("location").asText() + ": "
+                + (store.path("connected").asBoolean() ? "connected" : "NOT CONNECTED")
+                + (store.path("lastSync").isTextual() ? ", last sync " + toSeconds(store.path("lastSync").asText()) : ", never synced")
+                + (store.path("detail").isTextual() && !store.path("detail").asText().equals("ok") ? " (" + store.path("detail").asText() + ")" : ""));
+        List<List<String>> rows = new ArrayList<>();
+        rows.add(HEADER);
+        for (JsonNode r : routes) {
+            rows.add(List.of(
+                    r.path("name").asText(),
+                    (r.path("host").isTextual() ? r.path("host").asText() : "") + r.path("pathPrefix").asText(),
+                    r.path("mode").asText(),
+                    r.path("previousMode").isTextual() ? r.path("previousMode").asText() : "-",
+                    r.path("whitelistSize").asText(),
+                    r.path("version").asText(),
+                    upstream(r.path("stable")),
+                    upstream(r.path("gray"))));
+        }
+        out().println();
+        printTable(rows);
+        return 0;
+    }
+
+    private static String toSeconds(String instant) {
+        try {
+            return Instant.parse(instant).truncatedTo(ChronoUnit.SECONDS).toString();
+        } catch (DateTimeParseException e) {
+            return instant;
+        }
+    }
+
+    private static String upstream(JsonNode u) {
+        List<String> servers = new ArrayList<>();
+        u.path("servers").forEach(s -> servers.add(s.asText()));
+        return u.path("upstream").asText() + " " + String.join(",", servers);
+    }
+
+    private void printTable(List<List<String>> rows) {
+        int[] width = new int[HEADER.size()];
+        for (List<String> row : rows) {
+            for (int i = 0; i < row.size(); i++) width[i] = Math.max(width[i], row.get(i).length());
+        }
+        for (List<String> row : rows) {
+            StringBuilder line = new StringBuilder();
+            for (int i = 0; i < row.size(); i++) {
+                String cell = row.get(i);
+                line.append(cell);
+                if (i < row.size() - 1) line.append(" ".repeat(width[i] - cell.length() + 2));
+            }
+            out().println(line.toString().stripTrailing());
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package io.graygate.admin;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.graygate.admin.RunningAdmin.Reply;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class AdminAuthTest {
+
+    static final String TOKEN = "s3cret-admin-token";
+
+    @TempDir
+    Path dir;
+
+    RunningAdmin admin;
+    ListAppender<ILoggingEvent> logged = new ListAppender<>();
+    Logger handlerLog = (Logger) LoggerFactory.getLogger(AdminHandler.class);
+
+    @BeforeEach
+    void start() {
+        admin = RunningAdmin.start(dir, TOKEN);
+        logged.start();
+        handlerLog.addAppender(logged);
+    }
+
+    @AfterEach
+    void stop() {
+        handlerLog.detachAppender(logged);
+        admin.close();
+    }
+
+    @Test
+    void aChangeWithoutATokenIs401AndChangesNothing() {
+        Reply r = admin.send("POST", "/api/routes/demo/switch", null, null);
+        assertThat(r.status()).isEqualTo(401);
+        assertThat(r.error()).isEqualTo("unauthorized: send Authorization: Bearer <token>");
+        assertThat(admin.rules().rules("demo").mode().text()).isEqualTo("gray");
+        assertThat(admin.rules().rules("demo").version()).isEqualTo(1);
+    }
+
+    @Test
+    void aWrongTokenIs401AndChangesNothing() {
+        for (String auth : List.of("Bearer wrong", "Bearer " + TOKEN.substring(0, 6), "Bearer " + TOKEN + "x", "Basic " + TOKEN, TOKEN)) {
+            Reply r = admin.send("POST", "/api/routes/demo/whitelist", "{\"entries\": [\"8.8.8.8\"]}", auth);
+            assertThat(r.status()).as(auth).isEqualTo(401);
+            assertThat(r.error()).as(auth).isEqualTo("unauthorized: wrong token");
+        }
+        assertThat(admin.rules().rules("demo").whitelist().size()).isEqualTo(3);
+        assertThat(admin.rules().rules("demo").version()).isEqualTo(1);
+    }
+
+    @Test
+    void readsAndHealthNeedTheTokenToo() {
+        for (String path : List.of("/health", "/api/routes", "/api/routes/demo/whitelist", "/api/explain?route=demo&ip=10.1.2.3", "/nowhere")) {
+            assertThat(admin.send("GET", path, null, null).status()).as(path).isEqualTo(401);
+        }
+        assertThat(admin.send("GET", "/health", null, "Bearer " + TOKEN).status()).isEqualTo(200);
+    }
+
+    @Test
+    void theRightTokenLetsAChangeThrough() {
+        Reply r = admin.send("POST", "/api/routes/demo/whitelist", "{\"entries\": [\"8.8.8.8\"]}", "Bearer " + TOKEN);
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.json().path("whitelistSize").asInt()).isEqualTo(4);
+        Reply lowerCaseScheme = admin.send("POST", "/api/routes/demo/switch", null, "bearer " + TOKEN);
+        assertThat(lowerCaseScheme.status()).isEqualTo(200);
+        assertThat(lowerCaseScheme.json().path("mode").asText()).isEqualTo("all-gray");
+    }
+
+    @Test
+    void aRefusedCallIsLoggedAtWarnWithoutTheToken() {
+        admin.send("PUT", "/api/routes/demo/mode", "{\"mode\": \"all-gray\"}", "Bearer guessed-" + TOKEN);
+        assertThat(logged.list).hasSize(1);
+        ILoggingEvent event = logged.list.get(0);
+        assertThat(event.getLevel().toString()).isEqualTo("WARN");
+        assertThat(event.getFormattedMessage()).startsWith("admin: refused PUT /api/routes/demo/mode from /127.0.0.1:")
+                .endsWith(": wrong bearer token")
+                .doesNotContain(TOKEN);
+    }
+}

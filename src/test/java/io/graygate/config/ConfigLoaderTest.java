@@ -1,0 +1,148 @@
+package io.graygate.config;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ConfigLoaderTest {
+
+    /** A valid configuration; each bad case below changes one thing in it. */
+    static final String GOOD = """
+            listen: 127.0.0.1:8080
+            admin:
+              listen: 127.0.0.1:9090
+            clientIp:
+              trustedProxies: [10.0.0.0/8]
+            upstreams:
+              production:
+                servers: ["127.0.0.1:9001"]
+              gray:
+                servers: ["127.0.0.1:9002"]
+            routes:
+              - name: demo
+                pathPrefix: /
+                stable: production
+                gray: gray
+                whitelist: ["192.168.2.165"]
+            """;
+
+    static GatewayConfig parse(String yaml) {
+        return ConfigLoader.parse(yaml, Map.of());
+    }
+
+    static String changed(String from, String to) {
+        assertThat(GOOD).contains(from);
+        return GOOD.replace(from, to);
+    }
+
+    @Test
+    void theBaseConfigurationIsValid() {
+        GatewayConfig c = parse(GOOD);
+        assertThat(c.listen()).isEqualTo(new HostPort("127.0.0.1", 8080));
+        assertThat(c.routes()).extracting(RouteConfig::name).containsExactly("demo");
+        assertThat(c.upstreams().get("gray").servers()).containsExactly(new HostPort("127.0.0.1", 9002));
+    }
+
+    static Stream<Arguments> badConfigurations() {
+        return Stream.of(
+                Arguments.of("unknown top-level key", GOOD + "colour: blue\n",
+                        "colour: unknown key; known keys here: [listen, admin, store, clientIp, upstreams, routes, proxy]"),
+                Arguments.of("unknown key in a route", changed("    gray: gray\n", "    gray: gray\n    weight: 5\n"),
+                        "routes[0].weight: unknown key; known keys here: [name, pathPrefix, host, upstreamHost, stable, gray, mode, whitelist, whitelistKey]"),
+                Arguments.of("misspelt key in an upstream", changed("    servers: [\"127.0.0.1:9002\"]", "    hosts: [\"127.0.0.1:9002\"]"),
+                        "upstreams.gray.hosts: unknown key; known keys here: [servers]"),
+                Arguments.of("missing upstream", changed("stable: production", "stable: prod"),
+                        "routes[0].stable: no upstream named \"prod\""),
+                Arguments.of("missing gray group", changed("    gray: gray\n    whitelist", "    gray: canary\n    whitelist"),
+                        "routes[0].gray: no upstream named \"canary\""),
+                Arguments.of("route without a stable group", changed("    stable: production\n", ""),
+                        "routes[0].stable: is required (the production upstream group)"),
+                Arguments.of("upstream without servers", changed("[\"127.0.0.1:9002\"]", "[]"),
+                        "upstreams.gray.servers: at least one server is required"),
+                Arguments.of("bad CIDR in a whitelist", changed("[\"192.168.2.165\"]", "[\"192.168.2.165\", \"10.1.2.0/16\"]"),
+                        "routes[0].whitelist[1]: \"10.1.2.0/16\" has host bits set; did you mean 10.1.0.0/16?"),
+                Arguments.of("not an address in a whitelist", changed("[\"192.168.2.165\"]", "[\"192.168.2.1650\"]"),
+                        "routes[0].whitelist[0]: not an IP address or CIDR: \"192.168.2.1650\""),
+                Arguments.of("bad CIDR in trusted proxies", changed("[10.0.0.0/8]", "[10.0.0.0/40]"),
+                        "clientIp.trustedProxies[0]: prefix length of \"10.0.0.0/40\" must be 0..32"),
+                Arguments.of("duplicate route name", GOOD + "  - name: demo\n    pathPrefix: /other\n    stable: production\n    gray: gray\n",
+                        "routes[1].name: duplicate route name \"demo\""),
+                Arguments.of("listen without a port", changed("listen: 127.0.0.1:8080", "listen: localhost"),
+                        "listen: expected host:port, got \"localhost\""),
+                Arguments.of("listen port out of range", changed("listen: 127.0.0.1:8080", "listen: 127.0.0.1:80800"),
+                        "listen: port 80800 is not in 0..65535"),
+                Arguments.of("IPv6 listen without brackets", changed("listen: 127.0.0.1:8080", "listen: \"::1:8080\""),
+                        "listen: write an IPv6 address in brackets: \"[::1]:port\""),
+                Arguments.of("bad admin listen address", changed("  listen: 127.0.0.1:9090", "  listen: 127.0.0.1:http"),
+                        "admin.listen: expected host:port, got \"127.0.0.1:http\""),
+                Arguments.of("unknown mode", changed("    gray: gray\n", "    gray: gray\n    mode: blue\n"),
+                        "routes[0].mode: unknown mode \"blue\"; expected gray, all-gray or all-production"),
+                Arguments.of("bad duration", GOOD + "proxy:\n  connectTimeout: 5 seconds\n",
+                        "proxy.connectTimeout: expected a duration such as 250ms, 5s or 2m, got \"5 seconds\""),
+                Arguments.of("unsupported store", GOOD + "store: mysql://db\n",
+                        "store: expected file:PATH, redis://, rediss:// or redis-sentinel://, got \"mysql://db\""),
+                Arguments.of("broken YAML", "routes: [\n",
+                        "not valid YAML: while parsing a flow node; expected the node content, but found '<stream end>' (line 1)"),
+                Arguments.of("empty file", "\n",
+                        "the configuration is empty"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badConfigurations")
+    void aBadConfigurationIsRefusedWithThePathOfTheBadValue(String what, String yaml, String message) {
+        assertThatThrownBy(() -> parse(yaml)).isInstanceOf(ConfigException.class).hasMessage(message);
+    }
+
+    @Test
+    void variablesAreSubstitutedWithTheirDefaultsWhenUnsetOrEmpty() {
+        String yaml = """
+                listen: ${LISTEN:-127.0.0.1:8080}
+                admin:
+                  listen: ${ADMIN_LISTEN:-127.0.0.1:9090}
+                  token: ${TOKEN}
+                store: file:${RULES_DIR:-/var/lib/graygate}/rules.json
+                """;
+        GatewayConfig c = ConfigLoader.parse(yaml, Map.of("LISTEN", "0.0.0.0:80", "ADMIN_LISTEN", "", "TOKEN", "t0k3n"));
+        assertThat(c.listen()).isEqualTo(new HostPort("0.0.0.0", 80));
+        assertThat(c.admin().listen()).isEqualTo(new HostPort("127.0.0.1", 9090));
+        assertThat(c.admin().token()).isEqualTo("t0k3n");
+        assertThat(c.store()).isEqualTo("file:/var/lib/graygate/rules.json");
+    }
+
+    @Test
+    void anUnsetVariableWithoutADefaultIsRefusedByName() {
+        assertThatThrownBy(() -> ConfigLoader.parse("admin:\n  token: ${GRAYGATE_TEST_TOKEN}\n", Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("${GRAYGATE_TEST_TOKEN}: environment variable is not set (write ${GRAYGATE_TEST_TOKEN:-default} for a default)");
+    }
+
+    @Test
+    void aSubstitutedValueIsValidatedLikeAWrittenOne() {
+        assertThatThrownBy(() -> ConfigLoader.parse("listen: ${LISTEN:-nowhere}\n", Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("listen: expected host:port, got \"nowhere\"");
+    }
+
+    @Test
+    void aMissingFileIsNamed(@TempDir Path dir) {
+        Path missing = dir.resolve("missing.yaml");
+        assertThatThrownBy(() -> ConfigLoader.load(missing)).isInstanceOf(ConfigException.class).hasMessage(missing + ": no such file");
+    }
+
+    @Test
+    void aFileIsReadLikeText(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("graygate.yaml"), GOOD);
+        assertThat(ConfigLoader.load(file, Map.of()).routes()).hasSize(1);
+    }
+}
