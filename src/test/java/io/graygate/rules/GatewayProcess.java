@@ -1,9 +1,14 @@
 package io.graygate.rules;
 
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -11,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -30,7 +36,7 @@ final class GatewayProcess implements AutoCloseable {
     private final String name;
     private final Process process;
     private final List<String> output = new CopyOnWriteArrayList<>();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
     private final URI proxy;
     private final URI admin;
 
@@ -38,7 +44,7 @@ final class GatewayProcess implements AutoCloseable {
         this.name = name;
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         process = new ProcessBuilder(java, "-Xms64m", "-Xmx256m", "-XX:+UseParallelGC",
-                "-cp", System.getProperty("java.class.path"), "io.graygate.cli.Main", "serve", "--config", config.toString())
+                "-cp", classpath(), "io.graygate.cli.Main", "serve", "--config", config.toString())
                 .redirectErrorStream(true)
                 .start();
         CompletableFuture<URI> proxyUri = new CompletableFuture<>(), adminUri = new CompletableFuture<>();
@@ -68,6 +74,22 @@ final class GatewayProcess implements AutoCloseable {
         }
     }
 
+    /** This JVM's classpath: the URLs of the loader that loaded the tests (exec:java), else java.class.path (surefire). */
+    private static String classpath() {
+        if (Thread.currentThread().getContextClassLoader() instanceof URLClassLoader loader && loader.getURLs().length > 0) {
+            List<String> paths = new ArrayList<>();
+            for (URL url : loader.getURLs()) {
+                try {
+                    paths.add(Path.of(url.toURI()).toString());
+                } catch (URISyntaxException e) {
+                    throw new IllegalStateException("not a file URL on the classpath: " + url, e);
+                }
+            }
+            return String.join(File.pathSeparator, paths);
+        }
+        return System.getProperty("java.class.path");
+    }
+
     /** Writes {@code yaml} to {@code dir/NAME.yaml} and starts a node on it; returns once it is serving. */
     static GatewayProcess start(Path dir, String name, String yaml) throws Exception {
         Path config = dir.resolve(name + ".yaml");
@@ -77,6 +99,11 @@ final class GatewayProcess implements AutoCloseable {
 
     String name() {
         return name;
+    }
+
+    /** The proxy's address, for clients of one's own. */
+    InetSocketAddress proxyAddress() {
+        return new InetSocketAddress(proxy.getHost(), proxy.getPort());
     }
 
     /** GET through the proxy; the test upstreams answer with their name. */

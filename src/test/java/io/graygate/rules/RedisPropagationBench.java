@@ -1,6 +1,7 @@
 package io.graygate.rules;
 
 import io.graygate.routing.IpEntry;
+import io.graygate.testing.RawHttpClient;
 import io.graygate.testing.RedisProcess;
 import io.graygate.testing.TestUpstream;
 
@@ -79,8 +80,11 @@ public final class RedisPropagationBench {
                 String name = "node" + i;
                 gateways.add(GatewayProcess.start(dir, name, gatewayConfig(redis, dir, name, production, gray)));
             }
-            Latencies everywhere = measureGateways(gateways, changes, 50);
+            Latencies adminCalls = new Latencies(), afterAnswer = new Latencies();
+            Latencies everywhere = measureGateways(gateways, changes, 50, adminCalls, afterAnswer);
             System.out.println("changes: " + changes + " (3 graygate processes, one redis-server, changes through the admin API in turn)");
+            System.out.println("admin call answered:                     " + adminCalls.summary());
+            System.out.println("admin answer to in force on all 3:       " + afterAnswer.summary());
             System.out.println("admin call to in force on all 3 proxies: " + everywhere.summary());
         } finally {
             for (GatewayProcess g : gateways) g.close();
@@ -107,20 +111,44 @@ public final class RedisPropagationBench {
      * admin API of the next node in turn; the clock stops when a request to every node's proxy lands on the new side.
      */
     static Latencies measureGateways(List<GatewayProcess> gateways, int changes, int warmUp) throws Exception {
+        return measureGateways(gateways, changes, warmUp, new Latencies(), new Latencies());
+    }
+
+    /**
+     * As above; {@code adminCalls} receives how long each admin call took to answer, {@code afterAnswer} how long after
+     * that answer the change was in force on every proxy.
+     */
+    static Latencies measureGateways(List<GatewayProcess> gateways, int changes, int warmUp, Latencies adminCalls,
+                                     Latencies afterAnswer) throws Exception {
         Latencies latencies = new Latencies();
-        for (int i = 0; i < changes + warmUp; i++) {
-            boolean toGray = i % 2 == 0;
-            String expected = toGray ? "gray" : "production";
-            GatewayProcess writer = gateways.get(i % gateways.size());
-            long start = System.nanoTime();
-            var answer = writer.admin(toGray ? "POST" : "DELETE", "/api/routes/web/whitelist", "{\"entries\": [\"127.0.0.1\"]}");
-            if (answer.statusCode() != 200) throw new IllegalStateException(writer.name() + " refused a change: " + answer.statusCode() + " " + answer.body());
-            for (GatewayProcess g : gateways) {
-                while (!g.get("/").body().equals(expected)) {
-                    LockSupport.parkNanos(50_000);
+        // One kept-alive socket per proxy: a poll costs one request's round trip, little more.
+        List<RawHttpClient> clients = new ArrayList<>();
+        try {
+            for (GatewayProcess g : gateways) clients.add(RawHttpClient.connect(g.proxyAddress()));
+            for (int i = 0; i < changes + warmUp; i++) {
+                boolean toGray = i % 2 == 0;
+                String expected = toGray ? "gray" : "production";
+                GatewayProcess writer = gateways.get(i % gateways.size());
+                long start = System.nanoTime();
+                var answer = writer.admin(toGray ? "POST" : "DELETE", "/api/routes/web/whitelist", "{\"entries\": [\"127.0.0.1\"]}");
+                long answered = System.nanoTime();
+                if (answer.statusCode() != 200) {
+                    throw new IllegalStateException(writer.name() + " refused a change: " + answer.statusCode() + " " + answer.body());
+                }
+                for (RawHttpClient client : clients) {
+                    while (!client.get("/", "bench").read().bodyText().equals(expected)) {
+                        LockSupport.parkNanos(50_000);
+                    }
+                }
+                long done = System.nanoTime();
+                if (i >= warmUp) {
+                    latencies.add(done - start);
+                    adminCalls.add(answered - start);
+                    afterAnswer.add(done - answered);
                 }
             }
-            if (i >= warmUp) latencies.add(System.nanoTime() - start);
+        } finally {
+            for (RawHttpClient c : clients) c.close();
         }
         return latencies;
     }
