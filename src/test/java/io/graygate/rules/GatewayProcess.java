@@ -101,6 +101,10 @@ final class GatewayProcess implements AutoCloseable {
         return name;
     }
 
+    URI proxyUri() {
+        return proxy;
+    }
+
     /** The proxy's address, for clients of one's own. */
     InetSocketAddress proxyAddress() {
         return new InetSocketAddress(proxy.getHost(), proxy.getPort());

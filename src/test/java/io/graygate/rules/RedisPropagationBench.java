@@ -93,17 +93,22 @@ public final class RedisPropagationBench {
 
     /** A node's configuration: route "web" on the two upstreams, free ports, its own snapshot file. */
     static String gatewayConfig(RedisProcess redis, Path dir, String name, TestUpstream production, TestUpstream gray) {
+        return gatewayConfig("redis://127.0.0.1:" + redis.port() + "/0?snapshot=" + dir.resolve(name + "-snapshot.json"), production, gray);
+    }
+
+    /** A configuration on this store: route "web" on the two upstreams, free ports. */
+    static String gatewayConfig(String store, TestUpstream production, TestUpstream gray) {
         return """
                 listen: 127.0.0.1:0
                 admin: {listen: 127.0.0.1:0}
-                store: "redis://127.0.0.1:%d/0?snapshot=%s"
+                store: "%s"
                 upstreams:
                   production: {servers: ["%s"]}
                   gray: {servers: ["%s"]}
                 routes:
                   - {name: web, pathPrefix: /, stable: production, gray: gray}
                 proxy: {accessLog: false}
-                """.formatted(redis.port(), dir.resolve(name + "-snapshot.json"), production.hostPort(), gray.hostPort());
+                """.formatted(store, production.hostPort(), gray.hostPort());
     }
 
     /**

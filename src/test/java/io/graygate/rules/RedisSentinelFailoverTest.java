@@ -1,8 +1,10 @@
 package io.graygate.rules;
 
-import io.graygate.routing.IpEntry;
+import io.graygate.Gateway;
+import io.graygate.config.ConfigLoader;
 import io.graygate.testing.Polling;
 import io.graygate.testing.RedisProcess;
+import io.graygate.testing.TestUpstream;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.sentinel.api.StatefulRedisSentinelConnection;
@@ -11,6 +13,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,17 +25,18 @@ import java.util.Map;
 import java.util.List;
 import java.util.stream.Collectors;
 
-import static io.graygate.rules.RedisNodes.decide;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * One primary, one replica and three sentinels ({@code redis-server sentinel.conf --sentinel}); the primary is killed
- * while two nodes decide in a loop. Decisions never fail; once Sentinel has promoted the replica, writes work again
- * and reach both nodes.
+ * One primary, one replica and three sentinels ({@code redis-server sentinel.conf --sentinel}) behind two gateways
+ * (in this JVM, each with its own proxy, admin API and store); the primary is killed while a client sends requests
+ * through both proxies. No request fails; once Sentinel has promoted the replica, admin writes work again and reach
+ * both gateways.
  */
 class RedisSentinelFailoverTest {
 
     private static final String MASTER = "gg-primary";
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     @TempDir
     Path dir;
@@ -66,32 +73,66 @@ class RedisSentinelFailoverTest {
     }
 
     @Test
-    void killingThePrimaryUnderLoadFailsNoDecisionAndWritesResumeOnThePromotedReplica() throws Exception {
+    void killingThePrimaryUnderClientLoadFailsNoRequestAndAdminWritesResumeOnThePromotedReplica() throws Exception {
         String uri = "redis-sentinel://" + sentinels.stream().map(s -> "127.0.0.1:" + s.port()).collect(Collectors.joining(","))
                 + "/0?masterName=" + MASTER + "&timeout=500ms";
-        RuleBook a = nodes.node(uri);
-        RuleBook b = nodes.node(uri);
-        a.apply("web", RuleChange.addToWhitelist(List.of(IpEntry.parse("10.20.0.0/16"))));
-        Polling.await("node b in step", Duration.ofSeconds(1), () -> b.rules("web").version() == 2);
-        assertThat(plain(primary).waitForReplication(1, 2000)).as("the write replicated before the crash").isEqualTo(1);
+        try (TestUpstream production = TestUpstream.start("production"); TestUpstream gray = TestUpstream.start("gray");
+             Gateway a = gateway(uri + "&snapshot=" + dir.resolve("a.json"), production, gray);
+             Gateway b = gateway(uri + "&snapshot=" + dir.resolve("b.json"), production, gray)) {
+            assertThat(admin(a, "POST", "/api/routes/web/whitelist", "{\"entries\": [\"10.20.0.0/16\"]}").statusCode()).isEqualTo(200);
+            Polling.await("node b in step", Duration.ofSeconds(1), () -> b.rules().rules("web").version() == 2);
+            assertThat(plain(primary).waitForReplication(1, 2000)).as("the write replicated before the crash").isEqualTo(1);
 
-        try (RedisOutageTest.DecisionLoad load = new RedisOutageTest.DecisionLoad(a, b)) {
-            primary.kill();
-            long killed = System.nanoTime();
+            try (HttpLoad load = new HttpLoad(List.of(proxy(a), proxy(b)))) {
+                Polling.await("load running", Duration.ofSeconds(5), () -> load.ok() > 200);
+                primary.kill();
+                long killed = System.nanoTime();
 
-            RouteRules after = RedisNodes.eventuallyWorks(Duration.ofSeconds(20),
-                    () -> a.apply("web", RuleChange.addToWhitelist(List.of(IpEntry.parse("10.21.0.1")))));
-            Duration writable = Duration.ofNanos(System.nanoTime() - killed);
-            System.out.println("sentinel failover: writes refused for " + writable.toMillis() + " ms after the primary was killed");
+                // 503 while no primary is known; the same call succeeds once Sentinel has promoted the replica.
+                HttpResponse<String> accepted = RedisNodes.eventuallyWorks(Duration.ofSeconds(20), () -> {
+                    HttpResponse<String> r = admin(a, "POST", "/api/routes/web/whitelist", "{\"entries\": [\"127.0.0.1\"]}");
+                    if (r.statusCode() != 200) throw new IllegalStateException(r.statusCode() + " " + r.body());
+                    return r;
+                });
+                Duration writable = Duration.ofNanos(System.nanoTime() - killed);
+                System.out.println("sentinel failover: admin writes refused for " + writable.toMillis() + " ms after the primary was killed");
 
-            assertThat(after.version()).isEqualTo(3);
-            Polling.await("the write after failover reaching node b", Duration.ofSeconds(2),
-                    () -> decide(b, "web", "10.21.0.1").version().equals("gray"));
-            assertThat(decide(b, "web", "10.20.5.5").version()).as("the rules from before the crash").isEqualTo("gray");
-            assertThat(nodes.plainClient(replica).hget("graygate:route:web", "version")).as("written to the promoted replica").isEqualTo("3");
-            assertThat(load.failures()).isZero();
-            assertThat(load.decisions()).isGreaterThan(1000);
-            assertThat(writable).as("writes refused only until the promotion").isLessThan(Duration.ofSeconds(15));
+                assertThat(accepted.body()).contains("\"version\":3");
+                for (Gateway g : List.of(a, b)) {
+                    Polling.await("the write after failover reaching " + proxy(g), Duration.ofSeconds(2),
+                            () -> get(g).equals("gray")); // this test's client is 127.0.0.1
+                }
+                assertThat(b.rules().rules("web").whitelist().toStrings()).contains("10.20.0.0/16", "127.0.0.1");
+                assertThat(nodes.plainClient(replica).hget("graygate:route:web", "version")).as("written to the promoted replica").isEqualTo("3");
+                assertThat(load.failed()).as("failed client requests, the last: " + load.lastFailure()).isZero();
+                assertThat(writable).as("writes refused only until the promotion").isLessThan(Duration.ofSeconds(15));
+            }
+        }
+    }
+
+    private Gateway gateway(String store, TestUpstream production, TestUpstream gray) {
+        return Gateway.start(ConfigLoader.parse(RedisPropagationBench.gatewayConfig(store, production, gray), Map.of()));
+    }
+
+    private static URI proxy(Gateway g) {
+        return URI.create("http://127.0.0.1:" + g.port() + "/");
+    }
+
+    private static String get(Gateway g) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(proxy(g)).build(), HttpResponse.BodyHandlers.ofString()).body();
+        } catch (Exception e) {
+            return e.toString();
+        }
+    }
+
+    private static HttpResponse<String> admin(Gateway g, String method, String path, String json) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + g.adminPort() + path))
+                    .method(method, HttpRequest.BodyPublishers.ofString(json)).header("Content-Type", "application/json").build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
         }
     }
 
