@@ -349,8 +349,8 @@ public final class RedisRuleStore implements RuleStore {
         lastCheckNanos = System.nanoTime();
         rulesFrom = "redis";
         double seconds = Duration.between(downSince, Instant.now()).toMillis() / 1000.0;
-        log.info("Redis at {} is reachable again after {} s; rules resynced ({} changes taken in)", uri,
-                String.format("%.1f", seconds), deliveries.size());
+        log.info("Redis at {} is reachable again after {} s; rules resynced ({} taken in)", uri,
+                String.format("%.1f", seconds), deliveries.size() == 1 ? "1 change" : deliveries.size() + " changes");
         downSince = null;
     }
 
