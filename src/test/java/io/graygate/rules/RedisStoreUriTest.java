@@ -2,6 +2,7 @@ package io.graygate.rules;
 
 import io.graygate.config.GatewayConfig;
 import io.graygate.config.HostPort;
+import io.lettuce.core.RedisCredentials;
 import io.lettuce.core.RedisURI;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -46,8 +47,9 @@ class RedisStoreUriTest {
         assertThat(u.verifyPeer()).isFalse();
         RedisURI lettuce = u.toLettuce();
         assertThat(lettuce.isSsl()).isTrue();
-        assertThat(lettuce.getUsername()).isEqualTo("app");
-        assertThat(new String(lettuce.getPassword())).isEqualTo("pa@ss/w");
+        RedisCredentials credentials = lettuce.getCredentialsProvider().resolveCredentials().block();
+        assertThat(credentials.getUsername()).isEqualTo("app");
+        assertThat(new String(credentials.getPassword())).isEqualTo("pa@ss/w");
         assertThat(lettuce.getDatabase()).isEqualTo(3);
     }
 
