@@ -134,7 +134,8 @@ class ServeProcessTest {
             assertThat(answered.body()).isEqualTo("production");
             assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
             assertThat(process.exitValue()).as(String.join("\n", output)).isZero();
-            assertThat(output).anyMatch(line -> line.contains("draining in-flight requests"));
+            Polling.await("the drain is logged", Duration.ofSeconds(10),
+                    () -> output.stream().anyMatch(line -> line.contains("draining in-flight requests")));
         }
     }
 
