@@ -127,7 +127,8 @@ class ServeProcessTest {
                     HttpRequest.newBuilder(proxyUri.resolve("/slow?delay=1500")).timeout(Duration.ofSeconds(20)).build(),
                     HttpResponse.BodyHandlers.ofString());
             Polling.await("the slow request reaches the upstream", Duration.ofSeconds(10), () -> !upstream.requests().isEmpty());
-            process.destroy(); // SIGTERM while the request is in flight
+            // SIGTERM while the request is in flight; Process.destroy() would also close our end of its output.
+            assertThat(process.toHandle().destroy()).isTrue();
 
             HttpResponse<String> answered = slow.get(20, TimeUnit.SECONDS);
             assertThat(answered.statusCode()).isEqualTo(200);
