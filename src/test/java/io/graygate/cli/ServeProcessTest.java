@@ -1,5 +1,7 @@
 package io.graygate.cli;
 
+import io.graygate.testing.Polling;
+import io.graygate.testing.TestUpstream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,7 +44,7 @@ class ServeProcessTest {
 
     private void serve(String... args) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new java.util.ArrayList<>(List.of(java, "-Xmx128m", "-cp", System.getProperty("java.class.path"),
+        List<String> command = new java.util.ArrayList<>(List.of(java, "-Xmx128m", "-Dlogback.configurationFile=logback.xml", "-cp", System.getProperty("java.class.path"),
                 "io.graygate.cli.Main", "serve"));
         command.addAll(List.of(args));
         process = new ProcessBuilder(command).redirectErrorStream(true).start();
@@ -102,6 +104,40 @@ class ServeProcessTest {
         assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("serve stops within 30 s of SIGTERM").isTrue();
         assertThat(process.exitValue()).as(String.join("\n", output)).isZero();
         assertThat(Files.readString(rules)).contains("\"127.0.0.1\"");
+    }
+
+    @Test
+    void sigtermLetsTheRequestInFlightFinishThenExitsZero() throws Exception {
+        try (TestUpstream upstream = TestUpstream.start("production")) {
+            Path config = dir.resolve("graygate.yaml");
+            Files.writeString(config, """
+                    listen: 127.0.0.1:0
+                    admin: {listen: 127.0.0.1:0}
+                    store: file:%s
+                    upstreams:
+                      production: {servers: ["%s"]}
+                    routes:
+                      - {name: app, stable: production, gray: production}
+                    """.formatted(dir.resolve("rules.json"), upstream.hostPort()));
+            serve("--config", config.toString());
+            URI proxyUri = proxy.get(60, TimeUnit.SECONDS);
+            bannerDone.get(60, TimeUnit.SECONDS);
+
+            CompletableFuture<HttpResponse<String>> slow = http.sendAsync(
+                    HttpRequest.newBuilder(proxyUri.resolve("/slow?delay=1500")).timeout(Duration.ofSeconds(20)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            Polling.await("the slow request reaches the upstream", Duration.ofSeconds(10), () -> !upstream.requests().isEmpty());
+            // SIGTERM while the request is in flight; Process.destroy() would also close our end of its output.
+            assertThat(process.toHandle().destroy()).isTrue();
+
+            HttpResponse<String> answered = slow.get(20, TimeUnit.SECONDS);
+            assertThat(answered.statusCode()).isEqualTo(200);
+            assertThat(answered.body()).isEqualTo("production");
+            assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(process.exitValue()).as(String.join("\n", output)).isZero();
+            Polling.await("the drain is logged", Duration.ofSeconds(10),
+                    () -> output.stream().anyMatch(line -> line.contains("draining in-flight requests")));
+        }
     }
 
     @Test
