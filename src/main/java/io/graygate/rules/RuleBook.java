@@ -10,6 +10,7 @@ import io.graygate.routing.Rule;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,6 +28,7 @@ public final class RuleBook implements AutoCloseable {
     private final RuleStore store;
     private volatile RouteTable snapshot = RouteTable.EMPTY;
     private volatile Map<String, RouteRules> rules = Map.of();
+    private volatile SnapshotInfo snapshotInfo = new SnapshotInfo(0, null);
 
     public RuleBook(GatewayConfig config, RuleStore store) {
         this.config = config;
@@ -50,12 +52,22 @@ public final class RuleBook implements AutoCloseable {
             }
             rules = Map.copyOf(known);
             snapshot = new RouteTable(routes);
+            snapshotInfo = new SnapshotInfo(1, Instant.now());
         }
         return this;
     }
 
     public RouteTable snapshot() {
         return snapshot;
+    }
+
+    /** How many snapshots this node has put in force since it started, and when the latest one went in. */
+    public SnapshotInfo snapshotInfo() {
+        return snapshotInfo;
+    }
+
+    /** Which snapshot is in force: its revision on this node (1 at start, one more per change) and when it went in. */
+    public record SnapshotInfo(long revision, Instant installedAt) {
     }
 
     /** The runtime rules of a configured route, or null for an unknown name. */
@@ -92,6 +104,7 @@ public final class RuleBook implements AutoCloseable {
         copy.put(route, next);
         rules = Map.copyOf(copy);
         snapshot = snapshot.with(compile(rc, next));
+        snapshotInfo = new SnapshotInfo(snapshotInfo.revision() + 1, Instant.now());
         if (next.keyWhitelist().key() == null) {
             log.info("route {}: {}; now mode {}, whitelist {} entries, version {}", route, what, next.mode(), next.whitelist().size(), next.version());
         } else {

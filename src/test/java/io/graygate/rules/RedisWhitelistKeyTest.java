@@ -1,8 +1,13 @@
 package io.graygate.rules;
 
 import ch.qos.logback.classic.Level;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.graygate.admin.AdminServer;
 import io.graygate.config.ConfigException;
 import io.graygate.config.ConfigLoader;
+import io.graygate.config.GatewayConfig;
+import io.graygate.config.HostPort;
 import io.graygate.routing.Decision;
 import io.graygate.testing.LogCapture;
 import io.graygate.testing.Polling;
@@ -15,6 +20,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -84,6 +93,21 @@ class RedisWhitelistKeyTest {
         assertThat(d.reason()).startsWith("rule whitelistKey gray:");
         assertThat(node.rules("api").keyWhitelist().key()).isEqualTo("gray");
         assertThat(node.rules("api").whitelist().isEmpty()).isTrue();
+    }
+
+    @Test
+    void theAdminApiCountsTheKeysEntriesBesideTheRoutesOwnWhitelist() throws Exception {
+        cli.set("gray", "192.168.2.165 10.1.0.0/16");
+        GatewayConfig config = RedisNodes.config(nodes.storeUri(redis.uri(), "admin"));
+        RuleBook node = nodes.open(config);
+        try (AdminServer admin = new AdminServer(config.withAdminListen(new HostPort("127.0.0.1", 0)), node).start()) {
+            HttpResponse<String> reply = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + admin.address().getPort() + "/api/routes/api")).build(), HttpResponse.BodyHandlers.ofString());
+            JsonNode route = new ObjectMapper().readTree(reply.body());
+            assertThat(route.path("whitelistSize").asInt()).isZero();
+            assertThat(route.path("whitelistKey").path("key").asText()).isEqualTo("gray");
+            assertThat(route.path("whitelistKey").path("size").asInt()).isEqualTo(2);
+        }
     }
 
     @Test
