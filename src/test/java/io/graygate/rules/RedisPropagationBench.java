@@ -1,6 +1,7 @@
 package io.graygate.rules;
 
 import io.graygate.routing.IpEntry;
+import io.graygate.testing.GatewayProcess;
 import io.graygate.testing.RawHttpClient;
 import io.graygate.testing.RedisProcess;
 import io.graygate.testing.TestUpstream;

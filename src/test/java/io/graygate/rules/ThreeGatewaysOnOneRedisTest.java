@@ -1,5 +1,6 @@
 package io.graygate.rules;
 
+import io.graygate.testing.GatewayProcess;
 import io.graygate.testing.Polling;
 import io.graygate.testing.RedisProcess;
 import io.graygate.testing.TestUpstream;
