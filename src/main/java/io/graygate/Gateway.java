@@ -33,7 +33,7 @@ public final class Gateway implements AutoCloseable {
 
     /** Opens the store, binds both listeners and returns the running gateway; on any failure releases what it took. */
     public static Gateway start(GatewayConfig config) {
-        RuleBook rules = new RuleBook(config, RuleStores.forUri(config.store()));
+        RuleBook rules = new RuleBook(config, RuleStores.forConfig(config));
         ProxyServer proxy = null;
         AdminServer admin = null;
         try {

@@ -29,6 +29,8 @@ import java.io.IOException;
 import java.lang.reflect.RecordComponent;
 import java.time.temporal.TemporalAccessor;
 import java.time.temporal.TemporalAmount;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
@@ -81,6 +83,11 @@ final class AdminApi {
         // Still 200 when the store is away: requests go on being decided from the last snapshot, only changes wait.
         out.put("status", s.connected() ? "ok" : "degraded");
         out.set("store", storeStatus(s));
+        RuleBook.SnapshotInfo snap = rules.snapshotInfo();
+        ObjectNode snapshot = out.putObject("snapshot");
+        snapshot.put("revision", snap.revision());
+        snapshot.put("installedAt", snap.installedAt() == null ? null : snap.installedAt().toString());
+        snapshot.put("ageMillis", snap.installedAt() == null ? null : Duration.between(snap.installedAt(), Instant.now()).toMillis());
         out.put("routes", config.routes().size());
         return out;
     }
@@ -128,6 +135,11 @@ final class AdminApi {
         out.put("mode", rr.mode().text());
         out.put("previousMode", rr.previousMode() == null ? null : rr.previousMode().text());
         out.put("whitelistSize", rr.whitelist().size());
+        if (rr.keyWhitelist().key() != null) {
+            ObjectNode key = out.putObject("whitelistKey");
+            key.put("key", rr.keyWhitelist().key());
+            key.put("size", rr.keyWhitelist().entries().size());
+        }
         out.put("version", rr.version());
         return out;
     }

@@ -27,6 +27,11 @@ final class StatusCommand extends ClientCommand {
                 + (store.path("connected").asBoolean() ? "connected" : "NOT CONNECTED")
                 + (store.path("lastSync").isTextual() ? ", last sync " + toSeconds(store.path("lastSync").asText()) : ", never synced")
                 + (store.path("detail").isTextual() && !store.path("detail").asText().equals("ok") ? " (" + store.path("detail").asText() + ")" : ""));
+        JsonNode snapshot = health.path("snapshot");
+        out().println("rules in force: snapshot revision " + snapshot.path("revision").asText()
+                + (snapshot.path("ageMillis").isNumber() ? ", put in force " + ago(snapshot.path("ageMillis").asLong()) : "")
+                + (store.path("rulesFrom").isTextual() ? ", from " + store.path("rulesFrom").asText() : "")
+                + (store.path("syncAgeMillis").isNumber() ? ", store last read " + ago(store.path("syncAgeMillis").asLong()) : ""));
         List<List<String>> rows = new ArrayList<>();
         rows.add(HEADER);
         for (JsonNode r : routes) {
@@ -35,7 +40,8 @@ final class StatusCommand extends ClientCommand {
                     (r.path("host").isTextual() ? r.path("host").asText() : "") + r.path("pathPrefix").asText(),
                     r.path("mode").asText(),
                     r.path("previousMode").isTextual() ? r.path("previousMode").asText() : "-",
-                    r.path("whitelistSize").asText(),
+                    r.path("whitelistSize").asText() + (r.path("whitelistKey").isObject()
+                            ? " + key " + r.path("whitelistKey").path("key").asText() + ":" + r.path("whitelistKey").path("size").asText() : ""),
                     r.path("version").asText(),
                     upstream(r.path("stable")),
                     upstream(r.path("gray"))));
@@ -43,6 +49,10 @@ final class StatusCommand extends ClientCommand {
         out().println();
         printTable(rows);
         return 0;
+    }
+
+    private static String ago(long millis) {
+        return millis < 10_000 ? String.format(java.util.Locale.ROOT, "%.1fs ago", millis / 1000.0) : (millis / 1000) + "s ago";
     }
 
     private static String toSeconds(String instant) {

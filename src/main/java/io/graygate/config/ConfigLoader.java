@@ -2,7 +2,10 @@ package io.graygate.config;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
@@ -29,7 +32,7 @@ import java.util.regex.Pattern;
 public final class ConfigLoader {
 
     private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?}");
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+    private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build())
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
@@ -59,6 +62,15 @@ public final class ConfigLoader {
         try {
             tree = YAML.readTree(substituted);
         } catch (JsonProcessingException e) {
+            String original = e.getOriginalMessage();
+            if (original != null && original.startsWith("Duplicate field '")) {
+                // A second "routes:" would silently replace the first: refused, naming the key and where.
+                String key = original.substring("Duplicate field '".length(), original.lastIndexOf('\''));
+                String where = e instanceof JsonParseException pe && pe.getProcessor() != null
+                        ? pathOf(pe.getProcessor().getParsingContext().getParent()) : "";
+                throw new ConfigException(where + key + ": duplicate key"
+                        + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")"));
+            }
             throw new ConfigException("not valid YAML: " + syntaxProblem(e));
         }
         if (tree == null || tree.isMissingNode() || tree.isNull()) throw new ConfigException("the configuration is empty");
@@ -146,6 +158,15 @@ public final class ConfigLoader {
         }
         m.appendTail(out);
         return out.toString();
+    }
+
+    /** "upstreams.gray." or "routes[0]." for the context holding a key; "" at the top level. */
+    private static String pathOf(JsonStreamContext context) {
+        StringBuilder sb = new StringBuilder();
+        for (JsonStreamContext c = context; c != null && !c.inRoot(); c = c.getParent()) {
+            sb.insert(0, c.inArray() ? "[" + c.getCurrentIndex() + "]" : "." + c.getCurrentName());
+        }
+        return sb.length() == 0 ? "" : sb.substring(sb.charAt(0) == '.' ? 1 : 0) + ".";
     }
 
     /** Turns Jackson's error into "routes[0].stable: problem", using the innermost message we wrote ourselves. */

@@ -51,6 +51,9 @@ public record GatewayConfig(HostPort listen, AdminConfig admin, String store, Cl
             }
             if (!upstreams.containsKey(r.stable())) throw ConfigException.at(at + ".stable", "no upstream named \"" + r.stable() + "\"");
             if (!upstreams.containsKey(r.gray())) throw ConfigException.at(at + ".gray", "no upstream named \"" + r.gray() + "\"");
+            if (r.whitelistKey() != null && store.startsWith("file:")) {
+                throw ConfigException.at(at + ".whitelistKey", "reads a Redis key, so it needs a Redis store (store: redis://...), not " + store);
+            }
         }
         for (Map.Entry<String, UpstreamConfig> e : upstreams.entrySet()) {
             if (e.getValue() == null) throw ConfigException.at("upstreams." + e.getKey(), "is empty");
@@ -68,7 +71,13 @@ public record GatewayConfig(HostPort listen, AdminConfig admin, String store, Cl
     }
 
     public static String redact(String uri) {
-        return uri.replaceAll("(://[^:@/]*:)[^@/]*@", "$1****@").replaceAll("(://)([^:@/]+)@", "$1****@");
+        int start = uri.indexOf("://");
+        int at = uri.lastIndexOf('@'); // the last one: a password with an unencoded '@', '/' or '?' is masked whole
+        if (start < 0 || at < start) return uri;
+        String userInfo = uri.substring(start + 3, at);
+        int colon = userInfo.indexOf(':');
+        String user = colon < 0 ? "" : userInfo.substring(0, colon) + ":";
+        return uri.substring(0, start + 3) + user + "****" + uri.substring(at);
     }
 
     public GatewayConfig withListen(HostPort l) {

@@ -2,6 +2,7 @@ package io.graygate.proxy;
 
 import io.graygate.routing.Decision;
 import io.graygate.routing.IpAddress;
+import io.graygate.routing.RequestPath;
 import io.graygate.routing.RequestView;
 import io.graygate.routing.Route;
 import io.graygate.routing.RouteTable;
@@ -245,6 +246,14 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
             path = withoutQuery(origin);
         } else {
             path = uri; // "*" and the like: no route prefix starts without '/', so this is a 404
+        }
+        if (path.startsWith("/")) {
+            String normalized = RequestPath.normalize(path);
+            if (normalized == null) {
+                respondLocally(x, ProxyException.badPath(path), false);
+                return;
+            }
+            path = normalized;
         }
         RouteTable table = proxy.routes().get();
         Route route = table.find(RouteTable.hostWithoutPort(host), path);

@@ -44,6 +44,10 @@ final class ProxyException extends RuntimeException {
         return new ProxyException(HttpResponseStatus.BAD_REQUEST, "malformed request");
     }
 
+    static ProxyException badPath(String path) {
+        return new ProxyException(HttpResponseStatus.BAD_REQUEST, "the path \"" + path + "\" climbs above the root or is badly encoded");
+    }
+
     static ProxyException methodNotAllowed(String method) {
         return new ProxyException(HttpResponseStatus.METHOD_NOT_ALLOWED, method + " is not proxied");
     }

@@ -10,6 +10,7 @@ import io.graygate.routing.Rule;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,6 +28,7 @@ public final class RuleBook implements AutoCloseable {
     private final RuleStore store;
     private volatile RouteTable snapshot = RouteTable.EMPTY;
     private volatile Map<String, RouteRules> rules = Map.of();
+    private volatile SnapshotInfo snapshotInfo = new SnapshotInfo(0, null);
 
     public RuleBook(GatewayConfig config, RuleStore store) {
         this.config = config;
@@ -37,8 +39,10 @@ public final class RuleBook implements AutoCloseable {
     public RuleBook open() {
         Map<String, RouteRules> seed = new LinkedHashMap<>();
         for (RouteConfig r : config.routes()) seed.put(r.name(), RouteRules.initial(r.mode(), IpSet.parse(r.whitelist())));
-        Map<String, RouteRules> loaded = store.open(seed, this::changedElsewhere);
+        // Held across store.open: a change the store reports before the first snapshot is built waits for it
+        // instead of being overwritten by it.
         synchronized (this) {
+            Map<String, RouteRules> loaded = store.open(seed, this::changedElsewhere);
             Map<String, RouteRules> known = new LinkedHashMap<>();
             List<Route> routes = new ArrayList<>();
             for (RouteConfig r : config.routes()) {
@@ -48,12 +52,22 @@ public final class RuleBook implements AutoCloseable {
             }
             rules = Map.copyOf(known);
             snapshot = new RouteTable(routes);
+            snapshotInfo = new SnapshotInfo(1, Instant.now());
         }
         return this;
     }
 
     public RouteTable snapshot() {
         return snapshot;
+    }
+
+    /** How many snapshots this node has put in force since it started, and when the latest one went in. */
+    public SnapshotInfo snapshotInfo() {
+        return snapshotInfo;
+    }
+
+    /** Which snapshot is in force: its revision on this node (1 at start, one more per change) and when it went in. */
+    public record SnapshotInfo(long revision, Instant installedAt) {
     }
 
     /** The runtime rules of a configured route, or null for an unknown name. */
@@ -85,17 +99,25 @@ public final class RuleBook implements AutoCloseable {
         RouteConfig rc = config.route(route);
         if (rc == null) return; // a route the store knows but this node's configuration does not: nothing to serve
         RouteRules current = rules.get(route);
-        if (current != null && current.version() > next.version()) return; // an older notice arriving late
+        if (current != null && !next.isNewerThan(current)) return; // an older or repeated notice arriving late
         Map<String, RouteRules> copy = new LinkedHashMap<>(rules);
         copy.put(route, next);
         rules = Map.copyOf(copy);
         snapshot = snapshot.with(compile(rc, next));
-        log.info("route {}: {}; now mode {}, whitelist {} entries, version {}", route, what, next.mode(), next.whitelist().size(), next.version());
+        snapshotInfo = new SnapshotInfo(snapshotInfo.revision() + 1, Instant.now());
+        if (next.keyWhitelist().key() == null) {
+            log.info("route {}: {}; now mode {}, whitelist {} entries, version {}", route, what, next.mode(), next.whitelist().size(), next.version());
+        } else {
+            log.info("route {}: {}; now mode {}, whitelist {} entries, whitelistKey {} {} entries, version {}", route, what, next.mode(),
+                    next.whitelist().size(), next.keyWhitelist().key(), next.keyWhitelist().entries().size(), next.version());
+        }
     }
 
     static Route compile(RouteConfig rc, RouteRules rr) {
         List<Rule> compiled = new ArrayList<>();
         if (!rr.whitelist().isEmpty()) compiled.add(new Rule("whitelist", Condition.clientIpIn(rr.whitelist()), Route.GRAY));
+        IpSet keyed = rr.keyWhitelist().entries();
+        if (!keyed.isEmpty()) compiled.add(new Rule("whitelistKey " + rc.whitelistKey(), Condition.clientIpIn(keyed), Route.GRAY));
         return new Route(rc.name(), rc.pathPrefix(), rc.host(), rc.upstreamHost(),
                 Map.of(Route.PRODUCTION, rc.stable(), Route.GRAY, rc.gray()), rr.mode(), compiled, rr.version());
     }

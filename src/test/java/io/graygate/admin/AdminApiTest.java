@@ -67,6 +67,16 @@ class AdminApiTest {
         assertThat(store.path("connected").asBoolean()).isTrue();
         assertThat(store.path("location").asText()).isEqualTo(dir.resolve("rules.json").toAbsolutePath().normalize().toString());
         assertThat(store.path("lastSync").asText()).matches("\\d{4}-\\d\\d-\\d\\dT.*Z");
+        assertThat(r.json().path("snapshot").path("revision").asLong()).isEqualTo(1);
+        assertThat(r.json().path("snapshot").path("ageMillis").asLong()).isNotNegative();
+    }
+
+    @Test
+    void eachChangePutsANewSnapshotRevisionInForce() {
+        long before = admin.get("/health").json().path("snapshot").path("revision").asLong();
+        assertThat(admin.send("POST", "/api/routes/demo/switch", null).status()).isEqualTo(200);
+        assertThat(admin.send("POST", "/api/routes/demo/rollback", null).status()).isEqualTo(200);
+        assertThat(admin.get("/health").json().path("snapshot").path("revision").asLong()).isEqualTo(before + 2);
     }
 
     @Test

@@ -155,15 +155,16 @@ class ClientCommandsTest {
         String[] lines = r.out().split("\n");
         assertThat(lines[0]).isEqualTo("gateway ok (admin " + admin.url() + "), 2 routes");
         assertThat(lines[1]).matches("store file " + java.util.regex.Pattern.quote(dir.resolve("rules.json").toAbsolutePath().normalize().toString()) + ": connected, last sync \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ");
-        assertThat(lines[2]).isEmpty();
-        assertThat(lines[3]).matches("ROUTE +MATCH +MODE +PREVIOUS +WHITELIST +VERSION +STABLE +GRAY");
-        assertThat(lines[4]).matches("demo +/ +gray +- +3 +1 +production 127\\.0\\.0\\.1:18001 +gray 127\\.0\\.0\\.1:18002,\\[::1]:18003");
-        assertThat(lines[5]).matches("api +/api +all-gray +all-production +0 +2 +production 127\\.0\\.0\\.1:18001 +gray .*");
-        assertThat(lines).hasSize(6);
+        assertThat(lines[2]).matches("rules in force: snapshot revision 2, put in force \\d+\\.\\ds ago, from file, store last read \\d+\\.\\ds ago");
+        assertThat(lines[3]).isEmpty();
+        assertThat(lines[4]).matches("ROUTE +MATCH +MODE +PREVIOUS +WHITELIST +VERSION +STABLE +GRAY");
+        assertThat(lines[5]).matches("demo +/ +gray +- +3 +1 +production 127\\.0\\.0\\.1:18001 +gray 127\\.0\\.0\\.1:18002,\\[::1]:18003");
+        assertThat(lines[6]).matches("api +/api +all-gray +all-production +0 +2 +production 127\\.0\\.0\\.1:18001 +gray .*");
+        assertThat(lines).hasSize(7);
         // columns line up: every row's MODE cell starts where the header's does
-        int modeColumn = lines[3].indexOf("MODE");
-        assertThat(lines[4].substring(modeColumn)).startsWith("gray ");
-        assertThat(lines[5].substring(modeColumn)).startsWith("all-gray ");
+        int modeColumn = lines[4].indexOf("MODE");
+        assertThat(lines[5].substring(modeColumn)).startsWith("gray ");
+        assertThat(lines[6].substring(modeColumn)).startsWith("all-gray ");
     }
 
     @Test

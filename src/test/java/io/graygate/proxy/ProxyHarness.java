@@ -40,13 +40,14 @@ final class ProxyHarness implements AutoCloseable {
         this.proxy = p;
     }
 
-    /** Starts a proxy from YAML that names upstreams, routes and anything else but {@code listen} and {@code store}. */
+    /** Starts a proxy from YAML that names upstreams, routes and anything else but {@code store} ({@code listen} defaults to 127.0.0.1:0). */
     static ProxyHarness start(Path dir, String yaml) {
         return new ProxyHarness(config(dir, yaml));
     }
 
     static GatewayConfig config(Path dir, String yaml) {
-        String full = "listen: 127.0.0.1:0\nstore: file:" + dir.resolve("rules.json") + "\n" + yaml;
+        String listen = yaml.startsWith("listen:") || yaml.contains("\nlisten:") ? "" : "listen: 127.0.0.1:0\n";
+        String full = listen + "store: file:" + dir.resolve("rules.json") + "\n" + yaml;
         return ConfigLoader.parse(full, Map.of());
     }
 

@@ -139,4 +139,24 @@ class ProxyRoutingTest {
             assertThat(production.lastRequest().header("host")).isEqualTo("api.test");
         }
     }
+
+    @Test
+    void routesAreMatchedOnTheNormalizedPathAndTheUpstreamGetsTheOriginal(@TempDir Path ownDir) {
+        try (ProxyHarness scoped = ProxyHarness.start(ownDir, """
+                upstreams:
+                  production: {servers: ["%s"]}
+                routes:
+                  - {name: public, pathPrefix: /public/, stable: production, gray: production}
+                """.formatted(production.hostPort()));
+             RawHttpClient c = RawHttpClient.connect(scoped.address())) {
+            assertThat(c.get("/public/../admin", "a.test").read().status()).isEqualTo(404);
+            assertThat(c.get("/public/%2e%2e/admin", "a.test").read().status()).isEqualTo(404);
+            RawHttpClient.Response encoded = c.get("/%70ublic//x/./y?q=1", "a.test").read();
+            assertThat(encoded.status()).isEqualTo(200);
+            assertThat(production.lastRequest().uri).isEqualTo("/%70ublic//x/./y?q=1");
+            RawHttpClient.Response climbing = c.get("/public/../../etc/passwd", "a.test").read();
+            assertThat(climbing.status()).isEqualTo(400);
+            assertThat(climbing.bodyText()).startsWith("400 Bad Request: the path ");
+        }
+    }
 }
