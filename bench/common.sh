@@ -30,6 +30,16 @@ log() { echo "$(basename "$0"): $*" >&2; }
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+require_free_ports() { # PORT...: each must be free within 10 s (a just-stopped run's Redis takes a moment to exit)
+  local p deadline=$((SECONDS + 10))
+  for p in "$@"; do
+    until port_free "$p"; do
+      ((SECONDS < deadline)) || { log "port $p is taken; stop what holds it (the anchors: seed-openresty/stop.sh) and retry"; exit 2; }
+      sleep 0.2
+    done
+  done
+}
+
 wait_http() { # URL [SECONDS]: polls until the URL answers 2xx
   local deadline=$((SECONDS + ${2:-60}))
   until curl -fs -o /dev/null "$1"; do

@@ -57,9 +57,7 @@ ports=(6390 9001 9002 8081 8082 8083 "$large_upstream_port" "$large_proxy_port" 
 $dry_run || ports+=("$graygate_port" "$admin_port")
 $with_scg && ports+=(8084)
 $with_nolog && ports+=("$nolog_port" "$nolog_admin_port")
-for p in "${ports[@]}"; do
-  port_free "$p" || { log "port $p is taken; stop what holds it (the anchors: seed-openresty/stop.sh) and retry"; exit 2; }
-done
+require_free_ports "${ports[@]}"
 
 log "starting the anchors (seed-openresty/start.sh)"
 started+=("'$anchors/seed-openresty/stop.sh'")
