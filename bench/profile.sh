@@ -4,13 +4,14 @@
 # a summary: CPU and write system calls per request, and the plain nginx proxy's under the same load for scale
 # (/proc/PID/io counts write and writev, not send; its read count misses recv, so it is left out), CPU by thread
 # group, hottest methods (self and inclusive), allocation by class, GC.
-# Usage: bench/profile.sh [-d SECONDS] [-c CONNECTIONS] [-H 'Header: v']    (default 20 s, 50, production path)
+# Usage: bench/profile.sh [-d SECONDS] [-c CONNECTIONS] [-H 'Header: v'] [-n]   (default 20 s, 50, production path)
+#   -n: graygate with its access log off
 # The recording stays in bench/out/<time>/graygate.jfr (open it with `jfr print` or JDK Mission Control).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
-secs=20 conns=50 header=()
-while getopts "d:c:H:" o; do
-  case $o in d) secs=$OPTARG ;; c) conns=$OPTARG ;; H) header=(-H "$OPTARG") ;; *) exit 2 ;; esac
+secs=20 conns=50 header=() access_log=true
+while getopts "d:c:H:n" o; do
+  case $o in d) secs=$OPTARG ;; c) conns=$OPTARG ;; H) header=(-H "$OPTARG") ;; n) access_log=false ;; *) exit 2 ;; esac
 done
 out="$repo/bench/out/profile-$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$out"
@@ -23,7 +24,7 @@ require_free_ports 6390 9001 9002 8081 8082 8083 "$graygate_port" "$admin_port"
 started+=("'$anchors/seed-openresty/stop.sh'")
 "$anchors/seed-openresty/start.sh"
 wait_http http://127.0.0.1:9001/ 10
-start_graygate "$out/graygate.log"
+start_graygate "$out/graygate.log" "$graygate_port" "$admin_port" "$access_log"
 add_whitelist
 
 wait_quiet 10
