@@ -1,6 +1,5 @@
 package io.graygate.routing;
 
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 
@@ -60,6 +59,20 @@ public record IpAddress(long hi, long lo) {
         return s == null ? null : parse(s, 0, s.length());
     }
 
+    /**
+     * The IPv4 address {@link #parse} would return for {@code s[from, to)}, as an unsigned 32-bit value, or -1 when it
+     * would return null or an IPv6 address. Allocates nothing: the resolver checks proxy hops with it.
+     */
+    static long parseV4Literal(CharSequence s, int from, int to) {
+        while (from < to && s.charAt(from) == ' ') from++;
+        while (to > from && s.charAt(to - 1) == ' ') to--;
+        if (to - from >= 2 && s.charAt(from) == '[' && s.charAt(to - 1) == ']') {
+            from++;
+            to--;
+        }
+        return parseV4(s, from, to);
+    }
+
     /** Returns the address as an unsigned 32-bit value, or -1 when the text is not a dotted quad. */
     static long parseV4(CharSequence s, int from, int to) {
         long result = 0;
@@ -91,7 +104,9 @@ public record IpAddress(long hi, long lo) {
             }
         }
         if (percent >= 0) to = percent; // zone id: not part of the address
-        int[] groups = new int[8];
+        // Groups are shifted into a 128-bit accumulator as they are read, with no array to allocate per request.
+        // At "::" the groups so far move to head; at the end head is shifted left past the elided zero groups.
+        long accHi = 0, accLo = 0, headHi = 0, headLo = 0;
         int count = 0, gap = -1, i = from;
         if (to - from >= 2 && s.charAt(from) == ':' && s.charAt(from + 1) == ':') {
             gap = 0;
@@ -112,40 +127,45 @@ public record IpAddress(long hi, long lo) {
             if (i < to && s.charAt(i) == '.') {
                 long v4 = parseV4(s, start, to);
                 if (v4 < 0 || count > 6) return null;
-                groups[count++] = (int) (v4 >>> 16);
-                groups[count++] = (int) (v4 & 0xFFFF);
-                i = to;
+                accHi = (accHi << 32) | (accLo >>> 32);
+                accLo = (accLo << 32) | v4;
+                count += 2;
                 break;
             }
             if (i == start || i - start > 4) return null;
-            groups[count++] = value;
+            accHi = (accHi << 16) | (accLo >>> 48);
+            accLo = (accLo << 16) | value;
+            count++;
             if (i == to) break;
             if (s.charAt(i) != ':') return null;
             i++;
             if (i < to && s.charAt(i) == ':') {
                 if (gap >= 0) return null;
                 gap = count;
+                headHi = accHi;
+                headLo = accLo;
+                accHi = 0;
+                accLo = 0;
                 i++;
             } else if (i == to) {
                 return null;
             }
         }
-        if (gap < 0 && count != 8) return null;
-        if (gap >= 0 && count == 8) return null;
-        long hi = 0, lo = 0;
-        int zeros = 8 - count;
-        int out = 0;
-        for (int g = 0; g <= count; g++) {
-            if (g == gap) {
-                for (int z = 0; z < zeros; z++, out++) {
-                    if (out < 4) hi <<= 16; else lo <<= 16;
-                }
-            }
-            if (g == count) break;
-            if (out < 4) hi = (hi << 16) | groups[g]; else lo = (lo << 16) | groups[g];
-            out++;
+        if (gap < 0) return count == 8 ? new IpAddress(accHi, accLo) : null;
+        if (count == 8) return null;
+        int shift = 16 * (8 - gap); // bits taken by the groups after the gap, elided or not: 16..128
+        long hi, lo;
+        if (shift >= 128) {
+            hi = 0;
+            lo = 0;
+        } else if (shift >= 64) {
+            hi = headLo << (shift - 64);
+            lo = 0;
+        } else {
+            hi = (headHi << shift) | (headLo >>> (64 - shift));
+            lo = headLo << shift;
         }
-        return new IpAddress(hi, lo);
+        return new IpAddress(hi | accHi, lo | accLo);
     }
 
     public InetAddress toInetAddress() {
@@ -168,8 +188,11 @@ public record IpAddress(long hi, long lo) {
     /** The canonical text: dotted quad for IPv4, RFC 5952 compressed form for IPv6. */
     @Override
     public String toString() {
-        InetAddress a = toInetAddress();
-        if (a instanceof Inet4Address) return a.getHostAddress();
+        if (isV4()) {
+            // Formatted here rather than through Inet4Address: the proxy writes it into X-Real-IP per request.
+            int v = v4();
+            return (v >>> 24) + "." + ((v >>> 16) & 0xFF) + "." + ((v >>> 8) & 0xFF) + "." + (v & 0xFF);
+        }
         return compressV6();
     }
 
