@@ -1,11 +1,16 @@
 package io.graygate.proxy;
 
 import io.graygate.routing.IpAddress;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.Appender;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.util.internal.PlatformDependent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.Flushable;
+import java.io.IOException;
+import java.util.Iterator;
 import java.util.Queue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -50,9 +55,14 @@ final class AsyncAccessLog implements AccessLog {
     private void drain() {
         StringBuilder sb = new StringBuilder(256);
         long droppedReported = 0;
+        boolean unflushed = false;
         while (true) {
             Line line = queue.poll();
             if (line == null) {
+                if (unflushed) {
+                    flushAppenders();
+                    unflushed = false;
+                }
                 long d = dropped.sum();
                 if (d != droppedReported) {
                     log.warn("access log queue full: {} lines dropped so far", d);
@@ -66,6 +76,24 @@ final class AsyncAccessLog implements AccessLog {
                 sb.setLength(0);
                 line.format(sb);
                 access.info(sb.toString());
+                unflushed = true;
+            }
+        }
+    }
+
+    /**
+     * Caught up with the queue: lets appenders that hold lines back to write them in batches (such as
+     * {@link BatchedStdoutAppender}) write them out now, so a line waits at most for the lines queued with it.
+     */
+    private static void flushAppenders() {
+        if (!(access instanceof ch.qos.logback.classic.Logger logger)) return;
+        for (Iterator<Appender<ILoggingEvent>> it = logger.iteratorForAppenders(); it.hasNext(); ) {
+            if (it.next() instanceof Flushable f) {
+                try {
+                    f.flush();
+                } catch (IOException e) {
+                    log.warn("access log: cannot flush: {}", e.toString());
+                }
             }
         }
     }

@@ -11,6 +11,8 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
@@ -43,10 +45,14 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Per request it reads one route table, finds the route, decides the version, takes a kept-alive connection to
  * the chosen server from this event loop's {@link UpstreamPool} or opens one, and streams the bodies through as
- * they arrive. Back-pressure in both directions: a side is read again only once the other side took the last
- * batch. A request that arrives while the one before it is still being answered (pipelining), and body parts that
- * arrive while the upstream connection is still being opened, wait in {@code pending}; nothing is read meanwhile,
- * so that queue never holds more than one read's worth.
+ * they arrive. Both sides read on their own (auto-read: with epoll, asking for each read re-arms the socket with
+ * a system call) and stop only for back-pressure: while the other side's outbound buffer is above its high water
+ * mark, until it drains below the low one. A request that arrives while the one before it is still being answered
+ * (pipelining), and body parts that arrive while the upstream connection is still being opened, wait in
+ * {@code pending}; the client is not read meanwhile, so that queue never holds more than one read's worth.
+ *
+ * <p>Client connections allow half-closure, so that a client that shuts its output after a request (as it may)
+ * still gets its answers before the connection closes.
  */
 final class ClientConnection extends ChannelInboundHandlerAdapter implements RequestView {
 
@@ -59,8 +65,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     private final long responseTimeoutNanos;
     private final long idleTimeoutNanos;
     private final ArrayDeque<HttpObject> pending = new ArrayDeque<>(4);
-    private final ChannelFutureListener clientBatchWritten = this::clientBatchWritten;
-    private final ChannelFutureListener upstreamBatchWritten = this::upstreamBatchWritten;
     private final ChannelFutureListener connected = this::connected;
     private final Runnable responseTimeout = this::checkResponseTimeout;
 
@@ -69,10 +73,14 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     private IpAddress peer;
     private String peerText;
     private Exchange exchange;
-    /** The last write to the upstream in this batch, flushed (and read on from) at the end of the batch. */
+    /** The last write to the upstream in this batch, flushed at the end of the batch. */
     private ChannelFuture lastUpstreamWrite;
     /** The last write to the client in this batch. */
     private ChannelFuture lastClientWrite;
+    /** Auto-read is off on the client channel (pending requests or back-pressure). */
+    private boolean clientPaused;
+    /** The client shut its output: answer what it sent, then close. */
+    private boolean clientInputClosed;
     private boolean drainRequested;
     private boolean closing;
     private long idleSince;
@@ -112,9 +120,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         if (proxy.draining()) {
             closing = true;
             ctx.close();
-            return;
         }
-        ctx.read();
     }
 
     @Override
@@ -128,11 +134,36 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         } else {
             pending.add(o);
         }
+        updateClientReading();
     }
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        Exchange x = exchange;
+        if (x != null) x.lastActivity = System.nanoTime();
         flushUpstream();
+    }
+
+    /** Whether the client should be read now: nothing waits in {@code pending} and the upstream takes what it sends. */
+    private boolean clientReadWanted() {
+        if (closing || !pending.isEmpty()) return false;
+        Exchange x = exchange;
+        return x == null || x.requestDone || x.upstream == null || x.upstream.channel().isWritable();
+    }
+
+    /** Turns the client's auto-read off or on when {@link #clientReadWanted} changed; a no-op otherwise. */
+    private void updateClientReading() {
+        boolean wanted = clientReadWanted();
+        if (wanted == !clientPaused || closing) return;
+        clientPaused = !wanted;
+        ctx.channel().config().setAutoRead(wanted);
+    }
+
+    /** The upstream's outbound buffer crossed a water mark: the client's body may flow again, or must wait. */
+    void upstreamWritabilityChanged() {
+        Exchange x = exchange;
+        if (x != null) x.lastActivity = System.nanoTime();
+        updateClientReading();
     }
 
     /** Whether a message from the client can be handled now, or must wait for the exchange in hand. */
@@ -162,7 +193,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         boolean last = content instanceof LastHttpContent;
         if (last) x.requestDone = true;
         if (x.upstream != null) {
-            lastUpstreamWrite = x.upstream.channel().write(content);
+            lastUpstreamWrite = x.upstream.channel().write(content); // unwritable now: updateClientReading pauses
             if (last) x.requestSent = true;
         } else {
             content.release(); // answered already (404, 502...): the rest of the body is read and dropped
@@ -176,36 +207,15 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
             pending.poll();
             take(o);
         }
+        updateClientReading();
     }
 
-    /** Ends a batch of writes to the upstream: flush, and read the client again once the upstream took them. */
+    /** Ends a batch of writes to the upstream with one flush. */
     private void flushUpstream() {
         ChannelFuture f = lastUpstreamWrite;
-        if (f == null) {
-            readClientIfWanted();
-            return;
-        }
+        if (f == null) return;
         lastUpstreamWrite = null;
         f.channel().flush();
-        Exchange x = exchange;
-        if (x != null && !x.requestDone) f.addListener(clientBatchWritten);
-    }
-
-    private void clientBatchWritten(ChannelFuture f) {
-        Exchange x = exchange;
-        if (!f.isSuccess() || x == null || closing) return; // a failed upstream write is handled when that channel closes
-        x.lastActivity = System.nanoTime();
-        if (!x.requestDone) ctx.read();
-    }
-
-    private void readClientIfWanted() {
-        if (closing) return;
-        Exchange x = exchange;
-        if (x == null) {
-            ctx.read();
-        } else if (!x.requestDone && x.connecting == null && (x.local || x.upstream != null)) {
-            ctx.read();
-        }
     }
 
     /** Starts the exchange for a request: route, decision, server, header edits, then an upstream connection. */
@@ -326,8 +336,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     private void send(Exchange x, UpstreamConnection c) {
         x.upstream = c;
         c.bind(this);
-        lastUpstreamWrite = c.channel().write(x.request);
-        c.channel().read(); // the response may come at any time, even before the body is sent
+        lastUpstreamWrite = c.channel().write(x.request); // the upstream reads on its own: the response may come early
         x.lastActivity = System.nanoTime();
         x.timer = ctx.executor().schedule(responseTimeout, responseTimeoutNanos, TimeUnit.NANOSECONDS);
     }
@@ -428,29 +437,31 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
             return;
         }
         lastClientWrite = ctx.write(content);
-        if (last) responseComplete(x);
+        if (last) {
+            responseComplete(x);
+        } else if (!ctx.channel().isWritable()) {
+            x.upstream.pauseReading(); // until the client drains: see channelWritabilityChanged
+        }
     }
 
-    /** Ends a batch read from the upstream: flush to the client, and read the upstream again once the client took it. */
+    /** Ends a batch read from the upstream with one flush to the client. */
     void upstreamReadComplete() {
         Exchange x = exchange;
-        UpstreamConnection u = x == null ? null : x.upstream;
         if (x != null) x.lastActivity = System.nanoTime();
         ChannelFuture f = lastClientWrite;
-        if (f == null) {
-            if (u != null) u.channel().read();
-            return;
-        }
+        if (f == null) return;
         lastClientWrite = null;
         ctx.flush();
-        if (u != null && !x.responseDone) f.addListener(upstreamBatchWritten);
     }
 
-    private void upstreamBatchWritten(ChannelFuture f) {
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         Exchange x = exchange;
-        if (!f.isSuccess() || x == null || x.upstream == null || x.responseDone) return;
-        x.lastActivity = System.nanoTime();
-        x.upstream.channel().read();
+        if (x != null && ctx.channel().isWritable()) {
+            x.lastActivity = System.nanoTime();
+            if (x.upstream != null) x.upstream.resumeReading();
+        }
+        ctx.fireChannelWritabilityChanged();
     }
 
     private void responseComplete(Exchange x) {
@@ -578,7 +589,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
             next();
         } else {
             drainPending();
-            readClientIfWanted();
         }
     }
 
@@ -611,6 +621,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         }
         drainPending();
         flushUpstream();
+        if (clientInputClosed && exchange == null && pending.isEmpty()) {
+            closing = true;
+            CloseOnFlush.close(ctx.channel());
+        }
     }
 
     /**
@@ -629,6 +643,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         releasePending();
         Channel client = ctx.channel();
         Channel upstream = u.channel();
+        // The relays ask for each read themselves (back-pressure per batch), and a closed side closes the other.
+        client.config().setAutoRead(false);
+        upstream.config().setAutoRead(false);
+        client.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);
         ChannelPipeline cp = client.pipeline();
         ChannelPipeline up = upstream.pipeline();
         HttpServerCodec serverCodec = (HttpServerCodec) cp.get(ClientChannelInitializer.CODEC);
@@ -654,6 +672,12 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent) {
             if (exchange == null && pending.isEmpty() && System.nanoTime() - idleSince >= idleTimeoutNanos) {
+                closing = true;
+                ctx.close();
+            }
+        } else if (evt instanceof ChannelInputShutdownEvent) {
+            clientInputClosed = true;
+            if (exchange == null && pending.isEmpty()) {
                 closing = true;
                 ctx.close();
             }

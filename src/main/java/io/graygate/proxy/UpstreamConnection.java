@@ -10,7 +10,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The back end of the proxy: the last handler on one upstream connection. While an exchange is bound it hands
  * everything the upstream sends to that exchange's {@link ClientConnection}; while idle in its {@link UpstreamPool}
- * it only watches for the upstream closing it.
+ * it only watches for the upstream closing it. It reads on its own (auto-read) except while the client is slower.
  */
 final class UpstreamConnection extends ChannelInboundHandlerAdapter {
 
@@ -63,6 +63,16 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         owner = null;
     }
 
+    /** Stops reading the upstream while the client cannot take more (auto-read off). */
+    void pauseReading() {
+        if (channel.config().isAutoRead()) channel.config().setAutoRead(false);
+    }
+
+    /** Reads the upstream on its own again (auto-read on); a no-op when it was not paused. */
+    void resumeReading() {
+        if (!channel.config().isAutoRead()) channel.config().setAutoRead(true);
+    }
+
     /** Closes the connection without telling any exchange (the caller has already unbound it). */
     void close() {
         owner = null;
@@ -86,6 +96,13 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     public void channelReadComplete(ChannelHandlerContext ctx) {
         ClientConnection o = owner;
         if (o != null) o.upstreamReadComplete();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        ClientConnection o = owner;
+        if (o != null) o.upstreamWritabilityChanged();
+        ctx.fireChannelWritabilityChanged();
     }
 
     @Override

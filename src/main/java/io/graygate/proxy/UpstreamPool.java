@@ -52,7 +52,6 @@ final class UpstreamPool {
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()))
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
-                .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
@@ -100,8 +99,8 @@ final class UpstreamPool {
         }
         c.idleSince(System.nanoTime());
         connections.addFirst(c);
-        // A read pending while idle is how a close by the upstream is noticed (see UpstreamConnection).
-        c.channel().read();
+        // Reading while idle is how a close by the upstream is noticed (see UpstreamConnection).
+        c.resumeReading();
     }
 
     /** Drops a connection that closed while idle. */

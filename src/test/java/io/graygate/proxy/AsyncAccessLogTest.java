@@ -67,6 +67,45 @@ class AsyncAccessLogTest {
                 "route=demo version=gray upstream=127.0.0.1:9002 status=200 ms=1.234 client=10.1.2.3 method=GET path=/first");
     }
 
+    /** Holds lines back until flushed, as {@link BatchedStdoutAppender} does with its buffer. */
+    private static final class HoldingAppender extends AppenderBase<ILoggingEvent> implements java.io.Flushable {
+        final List<String> held = new CopyOnWriteArrayList<>();
+        final List<String> written = new CopyOnWriteArrayList<>();
+
+        @Override
+        protected void append(ILoggingEvent e) {
+            held.add(e.getFormattedMessage());
+        }
+
+        @Override
+        public synchronized void flush() {
+            List<String> batch = List.copyOf(held);
+            held.removeAll(batch);
+            written.addAll(batch);
+        }
+    }
+
+    @Test
+    void linesHeldBackByABatchingAppenderAreWrittenOnceTheWriterHasCaughtUp() {
+        Logger access = (Logger) LoggerFactory.getLogger(AsyncAccessLog.LOGGER);
+        HoldingAppender appender = new HoldingAppender();
+        appender.start();
+        access.addAppender(appender);
+        AsyncAccessLog log = new AsyncAccessLog(64);
+        try {
+            IpAddress client = IpAddress.parse("10.1.2.3");
+            for (int i = 0; i < 3; i++) log.record("demo", "gray", SERVER, 200, 1_000, client, HttpMethod.GET, "/b" + i);
+
+            io.graygate.testing.Polling.await("the three lines to be written", Duration.ofSeconds(5), () -> appender.written.size() == 3);
+            assertThat(appender.written).extracting(l -> l.substring(l.lastIndexOf(' ') + 1))
+                    .containsExactly("path=/b0", "path=/b1", "path=/b2");
+            assertThat(appender.held).isEmpty();
+        } finally {
+            log.close();
+            access.detachAppender(appender);
+        }
+    }
+
     @Test
     void proxyWithTheAccessLogOffWritesNoLine(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
         Logger access = (Logger) LoggerFactory.getLogger(AsyncAccessLog.LOGGER);

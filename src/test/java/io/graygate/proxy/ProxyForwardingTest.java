@@ -231,6 +231,19 @@ class ProxyForwardingTest {
     }
 
     @Test
+    void clientThatShutsItsOutputAfterItsRequestsStillGetsEveryAnswerThenTheClose() throws Exception {
+        try (RawHttpClient c = RawHttpClient.connect(proxy.address())) {
+            c.send("GET /h1?delay=50 HTTP/1.1\r\nHost: a\r\n\r\nGET /h2 HTTP/1.1\r\nHost: b\r\n\r\n");
+            c.socket().shutdownOutput(); // the end of the client's input reaches the proxy while /h1 is in hand
+
+            assertThat(c.read().bodyText()).isEqualTo("production");
+            assertThat(c.read().bodyText()).isEqualTo("production");
+            assertThat(c.closedByServer()).isTrue();
+        }
+        assertThat(production.requests()).extracting(r -> r.uri).containsExactly("/h1?delay=50", "/h2");
+    }
+
+    @Test
     void eachRequestIsWrittenToTheAccessLog() {
         ch.qos.logback.classic.Logger access = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("graygate.access");
         ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines = new ch.qos.logback.core.read.ListAppender<>();
