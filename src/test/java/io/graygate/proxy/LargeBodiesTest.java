@@ -1,5 +1,6 @@
 package io.graygate.proxy;
 
+import io.graygate.testing.GatewayProcess;
 import io.graygate.testing.Pattern;
 import io.graygate.testing.RawHttpClient;
 import io.graygate.testing.TestUpstream;
@@ -9,18 +10,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32;
 
@@ -29,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * 1 GiB up and 1 GiB down through a proxy whose JVM has a 64 MiB heap and 64 MiB of direct memory: it can only
  * pass if bodies stream with back-pressure and nothing is aggregated. The proxy runs in a child JVM
- * ({@link ProxyMain}); the upstream and the client run here.
+ * ({@code graygate serve} through {@link GatewayProcess}); the upstream and the client run here.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class LargeBodiesTest {
@@ -40,16 +37,15 @@ class LargeBodiesTest {
     static Path dir;
 
     static TestUpstream upstream;
-    static Process child;
+    static GatewayProcess child;
     static int port;
-    static final List<String> childOutput = new CopyOnWriteArrayList<>();
 
     @BeforeAll
     static void startProxyInAChildJvm() throws Exception {
         upstream = TestUpstream.start("production");
-        Path config = dir.resolve("graygate.yaml");
-        Files.writeString(config, """
+        child = GatewayProcess.start(dir, "small-heap", """
                 listen: 127.0.0.1:0
+                admin: {listen: 127.0.0.1:0}
                 store: file:%s
                 upstreams:
                   production: {servers: ["%s"]}
@@ -57,36 +53,14 @@ class LargeBodiesTest {
                   - {name: demo, stable: production, gray: production}
                 proxy:
                   accessLog: false
-                """.formatted(dir.resolve("rules.json"), upstream.hostPort()));
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        child = new ProcessBuilder(java, "-Xmx64m", "-XX:MaxDirectMemorySize=64m", "-XX:+ExitOnOutOfMemoryError",
-                "-cp", System.getProperty("java.class.path"), ProxyMain.class.getName(), config.toString())
-                .redirectErrorStream(true)
-                .start();
-        CompletableFuture<Integer> listening = new CompletableFuture<>();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = out.readLine()) != null) {
-                    childOutput.add(line);
-                    if (line.startsWith("LISTENING ")) listening.complete(Integer.parseInt(line.substring(10).trim()));
-                }
-            } catch (IOException e) {
-                listening.completeExceptionally(e);
-            }
-            listening.completeExceptionally(new IllegalStateException("the proxy exited: " + childOutput));
-        }, "child-output");
-        reader.setDaemon(true);
-        reader.start();
-        port = listening.get(30, TimeUnit.SECONDS);
+                """.formatted(dir.resolve("rules.json"), upstream.hostPort()),
+                List.of("-Xmx64m", "-XX:MaxDirectMemorySize=64m", "-XX:+ExitOnOutOfMemoryError"));
+        port = child.proxyAddress().getPort();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (child != null) {
-            child.getOutputStream().close();
-            if (!child.waitFor(20, TimeUnit.SECONDS)) child.destroyForcibly().waitFor();
-        }
+        if (child != null) child.close();
         if (upstream != null) upstream.close();
     }
 
@@ -115,7 +89,7 @@ class LargeBodiesTest {
             assertThat(r.bodyText()).isEqualTo("bytes=" + GIB + " crc=" + Long.toHexString(Pattern.crc(GIB)));
         }
         report("upload", start);
-        assertThat(child.isAlive()).as("the proxy survived: " + childOutput).isTrue();
+        assertThat(child.isAlive()).as("the proxy survived: " + child.output()).isTrue();
     }
 
     @Test
@@ -139,7 +113,7 @@ class LargeBodiesTest {
             assertThat(r.bodyText()).isEqualTo("bytes=" + GIB + " crc=" + Long.toHexString(Pattern.crc(GIB)));
         }
         report("chunked upload", start);
-        assertThat(child.isAlive()).as("the proxy survived: " + childOutput).isTrue();
+        assertThat(child.isAlive()).as("the proxy survived: " + child.output()).isTrue();
     }
 
     @Test
@@ -164,7 +138,7 @@ class LargeBodiesTest {
             assertThat(c.get("/after", "big.test").read().bodyText()).isEqualTo("production");
         }
         report("download", start);
-        assertThat(child.isAlive()).as("the proxy survived: " + childOutput).isTrue();
+        assertThat(child.isAlive()).as("the proxy survived: " + child.output()).isTrue();
     }
 
     private static void report(String what, long startNanos) {

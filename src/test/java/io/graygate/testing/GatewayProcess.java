@@ -43,11 +43,15 @@ public final class GatewayProcess implements AutoCloseable {
     private final CompletableFuture<Void> serving = new CompletableFuture<>();
     private final CompletableFuture<Void> outputEnded = new CompletableFuture<>();
 
-    private GatewayProcess(String name, List<String> serveArgs) throws IOException {
+    /** The launcher's heap and GC options, used unless a test names its own. */
+    public static final List<String> DEFAULT_JVM = List.of("-Xms64m", "-Xmx256m", "-XX:+UseParallelGC");
+
+    private GatewayProcess(String name, List<String> jvmOptions, List<String> serveArgs) throws IOException {
         this.name = name;
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new ArrayList<>(List.of(java, "-Xms64m", "-Xmx256m", "-XX:+UseParallelGC",
-                "-Dlogback.configurationFile=logback.xml", "-cp", classpath(), "io.graygate.cli.Main", "serve"));
+        List<String> command = new ArrayList<>(List.of(java));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-Dlogback.configurationFile=logback.xml", "-cp", classpath(), "io.graygate.cli.Main", "serve"));
         command.addAll(serveArgs);
         process = new ProcessBuilder(command).redirectErrorStream(true).start();
         Thread reader = new Thread(() -> {
@@ -74,14 +78,19 @@ public final class GatewayProcess implements AutoCloseable {
 
     /** Starts {@code graygate serve ARGS} and returns at once; see {@link #awaitServing()}. */
     public static GatewayProcess launch(String name, String... serveArgs) throws IOException {
-        return new GatewayProcess(name, List.of(serveArgs));
+        return new GatewayProcess(name, DEFAULT_JVM, List.of(serveArgs));
     }
 
     /** Writes {@code yaml} to {@code dir/NAME.yaml}, starts a node on it and returns once it is serving. */
     public static GatewayProcess start(Path dir, String name, String yaml) throws Exception {
+        return start(dir, name, yaml, DEFAULT_JVM);
+    }
+
+    /** As {@link #start(Path, String, String)}, in a JVM with these options (a small heap, another transport). */
+    public static GatewayProcess start(Path dir, String name, String yaml, List<String> jvmOptions) throws Exception {
         Path config = dir.resolve(name + ".yaml");
         Files.writeString(config, yaml);
-        GatewayProcess g = launch(name, "--config", config.toString());
+        GatewayProcess g = new GatewayProcess(name, jvmOptions, List.of("--config", config.toString()));
         try {
             return g.awaitServing();
         } catch (Exception e) {
@@ -114,6 +123,14 @@ public final class GatewayProcess implements AutoCloseable {
 
     public String name() {
         return name;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
     }
 
     public URI proxyUri() {
