@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.graygate.config.GatewayConfig;
 import io.graygate.config.HostPort;
 import io.graygate.config.RouteConfig;
+import io.graygate.routing.ClientAddress;
 import io.graygate.routing.Condition;
 import io.graygate.routing.Decision;
 import io.graygate.routing.IpAddress;
@@ -186,7 +187,7 @@ final class AdminApi {
             throw ApiException.badRequest("route: is required unless path is given");
         }
 
-        RequestView request = new ExplainedRequest(ip);
+        RequestView request = new ExplainedRequest(new ClientAddress(ip));
         Decision decision = route.decide(request);
         ObjectNode out = JSON.createObjectNode();
         out.put("route", route.name());
@@ -196,24 +197,24 @@ final class AdminApi {
         out.put("version", decision.version());
         out.put("upstream", decision.upstream());
         out.put("reason", decision.reason());
-        IpEntry matched = matchedEntry(route, request);
+        IpEntry matched = matchedEntry(route, request, ip);
         out.put("matchedEntry", matched == null ? null : matched.toString());
         return out;
     }
 
     /** The whitelist entry that sent the request where it went, when a client-IP rule decided. */
-    private static IpEntry matchedEntry(Route route, RequestView request) {
+    private static IpEntry matchedEntry(Route route, RequestView request, IpAddress ip) {
         if (route.mode() != Mode.GRAY) return null; // the mode decided, not a rule
         for (Rule rule : route.rules()) {
             if (!rule.when().matches(request)) continue;
-            if (rule.when() instanceof Condition.ClientIpIn in) return in.whitelist().entryCovering(request.clientIp());
+            if (rule.when() instanceof Condition.ClientIpIn in) return in.whitelist().entryCovering(ip);
             return null;
         }
         return null;
     }
 
     /** A request reduced to what rules may read, for explanations: just the client address. */
-    private record ExplainedRequest(IpAddress clientIp) implements RequestView {
+    private record ExplainedRequest(ClientAddress client) implements RequestView {
         @Override
         public String header(CharSequence name) {
             return null;

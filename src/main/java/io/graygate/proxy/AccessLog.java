@@ -1,6 +1,5 @@
 package io.graygate.proxy;
 
-import io.graygate.routing.IpAddress;
 import io.netty.handler.codec.http.HttpMethod;
 
 /**
@@ -18,7 +17,7 @@ interface AccessLog extends AutoCloseable {
      * @param status   the status sent to the client (499: the client went away first)
      */
     void record(String route, String version, UpstreamServer server, int status, long durationNanos,
-                IpAddress client, HttpMethod method, String uri);
+                String client, HttpMethod method, String uri);
 
     /** Writes what is queued and stops. */
     @Override
@@ -38,7 +37,7 @@ interface AccessLog extends AutoCloseable {
 
         @Override
         public void record(String route, String version, UpstreamServer server, int status, long durationNanos,
-                           IpAddress client, HttpMethod method, String uri) {
+                           String client, HttpMethod method, String uri) {
         }
 
         @Override

@@ -1,6 +1,5 @@
 package io.graygate.proxy;
 
-import io.graygate.routing.IpAddress;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.Appender;
 import io.netty.handler.codec.http.HttpMethod;
@@ -43,7 +42,7 @@ final class AsyncAccessLog implements AccessLog {
 
     @Override
     public void record(String route, String version, UpstreamServer server, int status, long durationNanos,
-                       IpAddress client, HttpMethod method, String uri) {
+                       String client, HttpMethod method, String uri) {
         if (!queue.offer(new Line(route, version, server, status, durationNanos, client, method, uri))) dropped.increment();
     }
 
@@ -110,7 +109,7 @@ final class AsyncAccessLog implements AccessLog {
     }
 
     private record Line(String route, String version, UpstreamServer server, int status, long durationNanos,
-                        IpAddress client, HttpMethod method, String uri) {
+                        String client, HttpMethod method, String uri) {
 
         void format(StringBuilder sb) {
             sb.append("route=").append(route == null ? "-" : route)
@@ -124,7 +123,7 @@ final class AsyncAccessLog implements AccessLog {
             if (fraction < 100) sb.append('0');
             if (fraction < 10) sb.append('0');
             sb.append(fraction)
-                    .append(" client=").append(client == null ? "-" : client.toString())
+                    .append(" client=").append(client == null ? "-" : client)
                     .append(" method=").append(method == null ? "-" : method.name())
                     .append(" path=").append(uri == null ? "-" : uri);
         }

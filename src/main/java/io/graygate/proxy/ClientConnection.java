@@ -1,6 +1,7 @@
 package io.graygate.proxy;
 
 import io.graygate.routing.Decision;
+import io.graygate.routing.ClientAddress;
 import io.graygate.routing.IpAddress;
 import io.graygate.routing.RequestPath;
 import io.graygate.routing.RequestView;
@@ -72,6 +73,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     private UpstreamPool pool;
     private IpAddress peer;
     private String peerText;
+    /** The client of the request being decided, written in place by the resolver. */
+    private final ClientAddress client = new ClientAddress();
     private Exchange exchange;
     /** The last write to the upstream in this batch, flushed at the end of the batch. */
     private ChannelFuture lastUpstreamWrite;
@@ -84,6 +87,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     private boolean drainRequested;
     private boolean closing;
     private long idleSince;
+    /** The response timer: armed while an exchange waits on its upstream, see {@link #checkResponseTimeout}. */
+    private ScheduledFuture<?> watchdog;
 
     ClientConnection(ProxyServer proxy) {
         this.proxy = proxy;
@@ -94,8 +99,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     // ---- RequestView: what a route's rules may read of the request being decided ----
 
     @Override
-    public IpAddress clientIp() {
-        return exchange.clientIp;
+    public ClientAddress client() {
+        return client;
     }
 
     @Override
@@ -272,7 +277,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
             return;
         }
         x.route = route;
-        x.clientIp = proxy.clientIps().resolve(peer, request.headers());
+        proxy.clientIps().resolve(peer, request.headers(), client);
         Decision decision = route.decide(this);
         x.decision = decision;
         UpstreamGroup group = proxy.upstream(decision.upstream());
@@ -282,8 +287,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         }
         x.server = pool.next(group);
         x.upgrade = ForwardingHeaders.isUpgradeRequest(request);
-        String realIp = x.clientIp.equals(peer) ? peerText : x.clientIp.toString();
-        ForwardingHeaders.prepareRequest(request, x.upgrade, peerText, realIp, route.upstreamHost(), x.server.hostHeader());
+        x.clientText = client.is(peer) ? peerText : client.toString();
+        ForwardingHeaders.prepareRequest(request, x.upgrade, peerText, x.clientText, route.upstreamHost(), x.server.hostHeader());
         UpstreamConnection c = pool.pollIdle(x.server);
         if (c != null) {
             x.reused = true;
@@ -338,7 +343,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         c.bind(this);
         lastUpstreamWrite = c.channel().write(x.request); // the upstream reads on its own: the response may come early
         x.lastActivity = System.nanoTime();
-        x.timer = ctx.executor().schedule(responseTimeout, responseTimeoutNanos, TimeUnit.NANOSECONDS);
+        if (watchdog == null) watchdog = ctx.executor().schedule(responseTimeout, responseTimeoutNanos, TimeUnit.NANOSECONDS);
     }
 
     // ---- the upstream side, called by UpstreamConnection on this same event loop ----
@@ -507,7 +512,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         UpstreamConnection c = x.upstream;
         x.upstream = null;
         c.close();
-        cancelTimer(x);
         if (!x.anyResponse && mayRetry && x.reused && !x.retried && !x.expectsBody && !x.upgrade && isIdempotent(x.method)) {
             x.retried = true;
             x.reused = false;
@@ -528,16 +532,20 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
                 || HttpMethod.PUT.equals(m) || HttpMethod.DELETE.equals(m) || HttpMethod.TRACE.equals(m);
     }
 
-    /** Fires after responseTimeout; while bytes still move in either direction it waits on, else it gives up: 504. */
+    /**
+     * The connection's one response timer, armed by the first request sent upstream and re-armed while exchanges
+     * follow one another: a request costs no timer of its own. It fires at most responseTimeout after the exchange
+     * it finds was last active; while bytes still move in either direction it waits on, else it gives up: 504.
+     */
     private void checkResponseTimeout() {
+        watchdog = null;
         Exchange x = exchange;
-        if (x == null || x.upstream == null || x.responseDone) return;
+        if (closing || x == null || x.upstream == null || x.responseDone) return; // the next send arms it again
         long quiet = System.nanoTime() - x.lastActivity;
         if (quiet < responseTimeoutNanos) {
-            x.timer = ctx.executor().schedule(responseTimeout, responseTimeoutNanos - quiet, TimeUnit.NANOSECONDS);
+            watchdog = ctx.executor().schedule(responseTimeout, responseTimeoutNanos - quiet, TimeUnit.NANOSECONDS);
             return;
         }
-        x.timer = null;
         UpstreamConnection c = x.upstream;
         x.upstream = null;
         c.close();
@@ -594,20 +602,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
 
     /** Counts the request as answered and hands it to the access log; once per exchange. */
     private void finish(Exchange x) {
-        cancelTimer(x);
         if (!x.counted) return;
         x.counted = false;
         proxy.requestEnded();
         proxy.accessLog().record(x.route == null ? null : x.route.name(), x.decision == null ? null : x.decision.version(),
-                x.server, x.status, System.nanoTime() - x.startNanos, x.clientIp == null ? peer : x.clientIp, x.method, x.uri);
-    }
-
-    private static void cancelTimer(Exchange x) {
-        ScheduledFuture<?> t = x.timer;
-        if (t != null) {
-            x.timer = null;
-            t.cancel(false);
-        }
+                x.server, x.status, System.nanoTime() - x.startNanos, x.clientText == null ? peerText : x.clientText, x.method, x.uri);
     }
 
     /** The exchange is over on both sides: on to the next request (pipelined already, or yet to be read). */
@@ -695,6 +694,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         closing = true;
+        if (watchdog != null) {
+            watchdog.cancel(false);
+            watchdog = null;
+        }
         releasePending();
         Exchange x = exchange;
         exchange = null;
@@ -739,7 +742,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         boolean upgrade;
         Route route;
         Decision decision;
-        IpAddress clientIp;
+        String clientText;
         UpstreamServer server;
 
         UpstreamConnection upstream;
@@ -760,7 +763,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         int status;
 
         long lastActivity;
-        ScheduledFuture<?> timer;
         boolean counted;
 
         Exchange(HttpRequest request, long startNanos) {

@@ -23,64 +23,83 @@ public final class ClientIpResolver {
         this.trustedProxies = trustedProxies;
     }
 
+    /** The client of a request from {@code peer}: an immutable copy of what {@link #resolve(IpAddress, HttpHeaders, ClientAddress)} writes. */
     public IpAddress resolve(IpAddress peer, HttpHeaders headers) {
-        if (trustedProxies.isEmpty() || !trustedProxies.contains(peer)) return peer;
+        ClientAddress out = new ClientAddress();
+        resolve(peer, headers, out);
+        return out.toIpAddress();
+    }
+
+    /** Writes the client of a request from {@code peer} into {@code out}; allocates nothing for one header line. */
+    public void resolve(IpAddress peer, HttpHeaders headers, ClientAddress out) {
+        out.set(peer);
+        if (trustedProxies.isEmpty() || !trustedProxies.contains(peer)) return;
         String realIp = headers.get(X_REAL_IP);
-        if (realIp != null) {
-            IpAddress a = IpAddress.parse(realIp);
-            if (a != null) return a;
-        }
+        if (realIp != null && IpAddress.parse(realIp, 0, realIp.length(), out)) return;
         // One X-Forwarded-For line is the common case: it is walked without the list getAll would make.
         Iterator<? extends CharSequence> values = headers.valueCharSequenceIterator(X_FORWARDED_FOR);
-        if (!values.hasNext()) return peer;
-        String only = values.next().toString();
+        if (!values.hasNext()) return;
+        CharSequence only = values.next();
         if (!values.hasNext()) {
-            IpAddress found = untrustedHop(only, peer);
-            return found != null ? found : leftmostHop(List.of(only), peer);
+            if (untrustedHop(only, out) == ALL_TRUSTED) leftmostHop(List.of(only), out);
+            return;
         }
         List<String> lines = headers.getAll(X_FORWARDED_FOR);
         for (int line = lines.size() - 1; line >= 0; line--) {
-            IpAddress found = untrustedHop(lines.get(line), peer);
-            if (found != null) return found;
+            if (untrustedHop(lines.get(line), out) != ALL_TRUSTED) return;
         }
-        return leftmostHop(lines, peer);
+        leftmostHop(lines, out);
     }
 
+    private static final int FOUND = 0, MALFORMED = 1, ALL_TRUSTED = 2;
+
     /**
-     * Walks one X-Forwarded-For line right to left: the first hop that is not a trusted proxy, the peer when a hop
-     * is malformed, or null when every hop is trusted. IPv4 hops are checked without making an IpAddress.
+     * Walks one X-Forwarded-For line right to left to the first hop that is not a trusted proxy, and writes it into
+     * {@code out}. Returns FOUND; MALFORMED, leaving {@code out} alone (the peer), when a hop is not an address; or
+     * ALL_TRUSTED when every hop is a trusted proxy.
      */
-    private IpAddress untrustedHop(String line, IpAddress peer) {
+    private int untrustedHop(CharSequence line, ClientAddress out) {
         int end = line.length();
+        long peerHi = out.hi(), peerLo = out.lo();
         while (end > 0) {
-            int comma = line.lastIndexOf(',', end - 1);
-            long v4 = IpAddress.parseV4Literal(line, comma + 1, end);
-            if (v4 >= 0) {
-                if (!trustedProxies.contains(IpAddress.V4_MAPPED_HI, IpAddress.V4_MAPPED_LO_PREFIX | v4)) {
-                    return IpAddress.ofV4((int) v4);
-                }
-            } else {
-                IpAddress hop = IpAddress.parse(line, comma + 1, end);
-                if (hop == null) return peer;
-                if (!trustedProxies.contains(hop)) return hop;
+            int comma = lastIndexOf(line, ',', end - 1);
+            if (!IpAddress.parse(line, comma + 1, end, out)) {
+                out.set(peerHi, peerLo);
+                return MALFORMED;
             }
+            if (!trustedProxies.contains(out.hi(), out.lo())) return FOUND;
             end = comma < 0 ? 0 : comma;
         }
-        return null;
+        out.set(peerHi, peerLo);
+        return ALL_TRUSTED;
+    }
+
+    private static int lastIndexOf(CharSequence s, char c, int from) {
+        for (int i = from; i >= 0; i--) {
+            if (s.charAt(i) == c) return i;
+        }
+        return -1;
     }
 
     /**
      * When every hop is a trusted proxy, the farthest one is the client: the leftmost hop of the first non-empty line
      * (a leading comma, as in ", 10.0.0.1", leaves no hop before it).
      */
-    private static IpAddress leftmostHop(List<String> lines, IpAddress peer) {
-        for (String line : lines) {
-            if (line.isEmpty()) continue;
+    private static void leftmostHop(List<? extends CharSequence> lines, ClientAddress out) {
+        for (CharSequence line : lines) {
+            if (line.length() == 0) continue;
             int start = line.charAt(0) == ',' ? 1 : 0;
-            int comma = line.indexOf(',', start);
-            return IpAddress.parse(line, start, comma < 0 ? line.length() : comma);
+            int comma = indexOf(line, ',', start);
+            IpAddress.parse(line, start, comma < 0 ? line.length() : comma, out);
+            return;
         }
-        return peer;
+    }
+
+    private static int indexOf(CharSequence s, char c, int from) {
+        for (int i = from; i < s.length(); i++) {
+            if (s.charAt(i) == c) return i;
+        }
+        return -1;
     }
 
     public boolean isTrusted(IpAddress peer) {

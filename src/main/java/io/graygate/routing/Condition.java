@@ -16,7 +16,8 @@ public sealed interface Condition permits Condition.ClientIpIn {
     record ClientIpIn(IpSet whitelist) implements Condition {
         @Override
         public boolean matches(RequestView request) {
-            return whitelist.contains(request.clientIp());
+            ClientAddress client = request.client();
+            return whitelist.contains(client.hi(), client.lo());
         }
 
         @Override

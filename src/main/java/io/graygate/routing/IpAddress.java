@@ -41,36 +41,33 @@ public record IpAddress(long hi, long lo) {
 
     /** Parses an IPv4 or IPv6 literal, or returns null when {@code s[from, to)} is not one. Never resolves names. */
     public static IpAddress parse(CharSequence s, int from, int to) {
+        ClientAddress out = new ClientAddress();
+        return parse(s, from, to, out) ? out.toIpAddress() : null;
+    }
+
+    /**
+     * Parses an IPv4 or IPv6 literal into {@code out}, allocating nothing, and returns true; or returns false and
+     * leaves {@code out} as it was when {@code s[from, to)} is not one. The request path parses header values so.
+     */
+    public static boolean parse(CharSequence s, int from, int to, ClientAddress out) {
         while (from < to && s.charAt(from) == ' ') from++;
         while (to > from && s.charAt(to - 1) == ' ') to--;
-        if (from >= to) return null;
+        if (from >= to) return false;
         if (s.charAt(from) == '[' && s.charAt(to - 1) == ']') {
             from++;
             to--;
         }
         for (int i = from; i < to; i++) {
-            if (s.charAt(i) == ':') return parseV6(s, from, to);
+            if (s.charAt(i) == ':') return parseV6(s, from, to, out);
         }
         long v4 = parseV4(s, from, to);
-        return v4 < 0 ? null : ofV4((int) v4);
+        if (v4 < 0) return false;
+        out.set(V4_MAPPED_HI, V4_MAPPED_LO_PREFIX | v4);
+        return true;
     }
 
     public static IpAddress parse(CharSequence s) {
         return s == null ? null : parse(s, 0, s.length());
-    }
-
-    /**
-     * The IPv4 address {@link #parse} would return for {@code s[from, to)}, as an unsigned 32-bit value, or -1 when it
-     * would return null or an IPv6 address. Allocates nothing: the resolver checks proxy hops with it.
-     */
-    static long parseV4Literal(CharSequence s, int from, int to) {
-        while (from < to && s.charAt(from) == ' ') from++;
-        while (to > from && s.charAt(to - 1) == ' ') to--;
-        if (to - from >= 2 && s.charAt(from) == '[' && s.charAt(to - 1) == ']') {
-            from++;
-            to--;
-        }
-        return parseV4(s, from, to);
     }
 
     /** Returns the address as an unsigned 32-bit value, or -1 when the text is not a dotted quad. */
@@ -95,7 +92,7 @@ public record IpAddress(long hi, long lo) {
         return parts == 4 ? result : -1;
     }
 
-    private static IpAddress parseV6(CharSequence s, int from, int to) {
+    private static boolean parseV6(CharSequence s, int from, int to, ClientAddress out) {
         int percent = -1;
         for (int i = from; i < to; i++) {
             if (s.charAt(i) == '%') {
@@ -111,12 +108,15 @@ public record IpAddress(long hi, long lo) {
         if (to - from >= 2 && s.charAt(from) == ':' && s.charAt(from + 1) == ':') {
             gap = 0;
             i = from + 2;
-            if (i == to) return new IpAddress(0, 0);
+            if (i == to) {
+                out.set(0, 0);
+                return true;
+            }
         } else if (s.charAt(from) == ':') {
-            return null;
+            return false;
         }
         while (i < to) {
-            if (count == 8) return null;
+            if (count == 8) return false;
             int start = i, value = 0;
             while (i < to && i - start < 5) {
                 int d = Character.digit(s.charAt(i), 16);
@@ -126,21 +126,21 @@ public record IpAddress(long hi, long lo) {
             }
             if (i < to && s.charAt(i) == '.') {
                 long v4 = parseV4(s, start, to);
-                if (v4 < 0 || count > 6) return null;
+                if (v4 < 0 || count > 6) return false;
                 accHi = (accHi << 32) | (accLo >>> 32);
                 accLo = (accLo << 32) | v4;
                 count += 2;
                 break;
             }
-            if (i == start || i - start > 4) return null;
+            if (i == start || i - start > 4) return false;
             accHi = (accHi << 16) | (accLo >>> 48);
             accLo = (accLo << 16) | value;
             count++;
             if (i == to) break;
-            if (s.charAt(i) != ':') return null;
+            if (s.charAt(i) != ':') return false;
             i++;
             if (i < to && s.charAt(i) == ':') {
-                if (gap >= 0) return null;
+                if (gap >= 0) return false;
                 gap = count;
                 headHi = accHi;
                 headLo = accLo;
@@ -148,11 +148,15 @@ public record IpAddress(long hi, long lo) {
                 accLo = 0;
                 i++;
             } else if (i == to) {
-                return null;
+                return false;
             }
         }
-        if (gap < 0) return count == 8 ? new IpAddress(accHi, accLo) : null;
-        if (count == 8) return null;
+        if (gap < 0) {
+            if (count != 8) return false;
+            out.set(accHi, accLo);
+            return true;
+        }
+        if (count == 8) return false;
         int shift = 16 * (8 - gap); // bits taken by the groups after the gap, elided or not: 16..128
         long hi, lo;
         if (shift >= 128) {
@@ -165,7 +169,8 @@ public record IpAddress(long hi, long lo) {
             hi = (headHi << shift) | (headLo >>> (64 - shift));
             lo = headLo << shift;
         }
-        return new IpAddress(hi | accHi, lo | accLo);
+        out.set(hi | accHi, lo | accLo);
+        return true;
     }
 
     public InetAddress toInetAddress() {
@@ -188,15 +193,20 @@ public record IpAddress(long hi, long lo) {
     /** The canonical text: dotted quad for IPv4, RFC 5952 compressed form for IPv6. */
     @Override
     public String toString() {
-        if (isV4()) {
-            // Formatted here rather than through Inet4Address: the proxy writes it into X-Real-IP per request.
-            int v = v4();
-            return (v >>> 24) + "." + ((v >>> 16) & 0xFF) + "." + ((v >>> 8) & 0xFF) + "." + (v & 0xFF);
-        }
-        return compressV6();
+        return format(hi, lo);
     }
 
-    private String compressV6() {
+    /** The canonical text of the address {@code hi, lo}. */
+    static String format(long hi, long lo) {
+        if (hi == V4_MAPPED_HI && (lo & 0xFFFF_FFFF_0000_0000L) == V4_MAPPED_LO_PREFIX) {
+            // Formatted here rather than through Inet4Address: the proxy writes it into X-Real-IP per request.
+            int v = (int) lo;
+            return (v >>> 24) + "." + ((v >>> 16) & 0xFF) + "." + ((v >>> 8) & 0xFF) + "." + (v & 0xFF);
+        }
+        return compressV6(hi, lo);
+    }
+
+    private static String compressV6(long hi, long lo) {
         int[] g = new int[8];
         for (int i = 0; i < 4; i++) {
             g[i] = (int) (hi >>> (48 - 16 * i)) & 0xFFFF;

@@ -1,8 +1,8 @@
 package io.graygate.admin;
 
+import io.graygate.testing.Requests;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.graygate.admin.RunningAdmin.Reply;
-import io.graygate.routing.IpAddress;
 import io.graygate.routing.Route;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -43,17 +43,7 @@ class AdminApiTest {
 
     private String decide(String route, String ip) {
         Route r = admin.rules().snapshot().route(route);
-        return r.decide(new io.graygate.routing.RequestView() {
-            @Override
-            public IpAddress clientIp() {
-                return IpAddress.parse(ip);
-            }
-
-            @Override
-            public String header(CharSequence name) {
-                return null;
-            }
-        }).version();
+        return r.decide(Requests.fromClient(ip)).version();
     }
 
     @Test

@@ -77,6 +77,25 @@ class ProxyErrorsTest {
     }
 
     @Test
+    void eachRequestOnAKeptAliveConnectionHasTheWholeResponseTimeout() {
+        try (TestUpstream production = TestUpstream.start("production");
+             ProxyHarness p = ProxyHarness.start(dir, ProxyHarness.twoGroups(production.hostPort(), production.hostPort(), "", """
+                     proxy:
+                       responseTimeout: 400ms
+                     """));
+             RawHttpClient c = RawHttpClient.connect(p.address())) {
+            // The connection's timer, armed by the first request, fires while the second waits: 250 + 300 ms > 400 ms.
+            assertThat(c.get("/slow?delay=250", "app.test").read().status()).isEqualTo(200);
+            assertThat(c.get("/slow?delay=300", "app.test").read().bodyText()).isEqualTo("production");
+            long start = System.nanoTime();
+            RawHttpClient.Response r = c.get("/slow?delay=3000", "app.test").read();
+            assertThat(r.status()).isEqualTo(504);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(2500));
+            assertThat(c.get("/fast", "app.test").read().bodyText()).isEqualTo("production");
+        }
+    }
+
+    @Test
     void slowButSteadyDownloadIsNotCutOffByTheResponseTimeout() {
         try (TestUpstream production = TestUpstream.start("production");
              ProxyHarness p = ProxyHarness.start(dir, ProxyHarness.twoGroups(production.hostPort(), production.hostPort(), "", """

@@ -2,6 +2,7 @@ package io.graygate.routing;
 
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -50,7 +51,23 @@ class ClientIpResolverTest {
         assertThat(new ClientIpResolver(IpSet.EMPTY).resolve(IpAddress.parse(peer), h)).isEqualTo(IpAddress.parse(peer));
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
+    void aHeldClientAddressIsRewrittenForEachRequestOnAConnection() {
+        IpAddress peer = IpAddress.parse("127.0.0.1");
+        ClientAddress held = new ClientAddress();
+        resolver.resolve(peer, new DefaultHttpHeaders().add("X-Forwarded-For", "192.0.2.1"), held);
+        assertThat(held.toIpAddress()).isEqualTo(IpAddress.parse("192.0.2.1"));
+        resolver.resolve(peer, new DefaultHttpHeaders(), held);
+        assertThat(held.is(peer)).isTrue();
+        resolver.resolve(peer, new DefaultHttpHeaders().add("X-Real-IP", "2001:db8::5"), held);
+        assertThat(held.toString()).isEqualTo("2001:db8::5");
+        resolver.resolve(peer, new DefaultHttpHeaders().add("X-Forwarded-For", "192.0.2.1, garbage"), held);
+        assertThat(held.is(peer)).isTrue();
+        resolver.resolve(peer, new DefaultHttpHeaders().add("X-Forwarded-For", "10.1.1.1, 10.2.2.2"), held);
+        assertThat(held.toString()).isEqualTo("10.1.1.1");
+    }
+
+    @Test
     void severalForwardedForLinesReadAsOneListInOrder() {
         HttpHeaders h = new DefaultHttpHeaders().add("X-Forwarded-For", "192.0.2.1").add("X-Forwarded-For", "198.51.100.3, 10.0.0.1");
         assertThat(resolver.resolve(IpAddress.parse("127.0.0.1"), h)).isEqualTo(IpAddress.parse("198.51.100.3"));

@@ -41,6 +41,23 @@ class IpAddressTest {
         assertThat(IpAddress.parse(text)).isNull();
     }
 
+    @ParameterizedTest(name = "\"{0}\" leaves the held address alone")
+    @ValueSource(strings = {"", "1.2.3", "01.2.3.4", "1::2::3", "g::1", "1:", "unknown"})
+    void parsingIntoAHeldAddressLeavesItAloneWhenTheTextIsNotAnAddress(String text) {
+        ClientAddress held = new ClientAddress(IpAddress.parse("192.0.2.1"));
+        assertThat(IpAddress.parse(text, 0, text.length(), held)).isFalse();
+        assertThat(held.toIpAddress()).isEqualTo(IpAddress.parse("192.0.2.1"));
+    }
+
+    @ParameterizedTest(name = "\"{0}\" parses in place as it parses to a value")
+    @ValueSource(strings = {"10.9.9.9", "[10.9.9.9]", "::", "::1", "::ffff:10.9.9.9", "2001:db8::5", "fe80::1%eth0"})
+    void parsingInPlaceGivesTheSameAddressAsParsingToAValue(String text) {
+        ClientAddress held = new ClientAddress(IpAddress.parse("192.0.2.1"));
+        assertThat(IpAddress.parse(text, 0, text.length(), held)).isTrue();
+        assertThat(held.toIpAddress()).isEqualTo(IpAddress.parse(text));
+        assertThat(held.toString()).isEqualTo(IpAddress.parse(text).toString());
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"127.0.0.1", "10.9.9.9", "::1", "2001:db8:85a3::8a2e:370:7334"})
     void agreesWithTheJdkOnBytes(String text) throws Exception {

@@ -1,5 +1,6 @@
 package io.graygate.routing;
 
+import io.graygate.testing.Requests;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -47,8 +48,8 @@ class RouteTableTest {
 
     @Test
     void modesOverrideRulesAndRulesDecideInGrayMode() {
-        RequestView listed = view("10.9.9.9");
-        RequestView other = view("10.9.9.8");
+        RequestView listed = Requests.fromClient("10.9.9.9");
+        RequestView other = Requests.fromClient("10.9.9.8");
         Route gray = route("r", "/", null, Mode.GRAY, "10.9.9.9");
         assertThat(gray.decide(listed).version()).isEqualTo("gray");
         assertThat(gray.decide(listed).upstream()).isEqualTo("r-gray");
@@ -62,7 +63,7 @@ class RouteTableTest {
     @Test
     void decidingTheSameRequestTwiceReturnsTheSameDecisionObject() {
         Route gray = route("r", "/", null, Mode.GRAY, "10.9.9.9");
-        assertThat(gray.decide(view("10.9.9.9"))).isSameAs(gray.decide(view("10.9.9.9")));
+        assertThat(gray.decide(Requests.fromClient("10.9.9.9"))).isSameAs(gray.decide(Requests.fromClient("10.9.9.9")));
     }
 
     @ParameterizedTest
@@ -71,18 +72,4 @@ class RouteTableTest {
         assertThat(RouteTable.hostWithoutPort(header)).isEqualTo(host);
     }
 
-    static RequestView view(String ip) {
-        IpAddress a = IpAddress.parse(ip);
-        return new RequestView() {
-            @Override
-            public IpAddress clientIp() {
-                return a;
-            }
-
-            @Override
-            public String header(CharSequence name) {
-                return null;
-            }
-        };
-    }
 }

@@ -1,10 +1,9 @@
 package io.graygate.rules;
 
+import io.graygate.testing.Requests;
 import io.graygate.config.ConfigLoader;
 import io.graygate.config.GatewayConfig;
 import io.graygate.routing.Decision;
-import io.graygate.routing.IpAddress;
-import io.graygate.routing.RequestView;
 import io.graygate.testing.RedisProcess;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
@@ -74,23 +73,9 @@ final class RedisNodes implements AutoCloseable {
     }
 
     static Decision decide(RuleBook book, String route, String clientIp) {
-        return book.snapshot().route(route).decide(request(clientIp));
+        return book.snapshot().route(route).decide(Requests.fromClient(clientIp));
     }
 
-    static RequestView request(String clientIp) {
-        IpAddress ip = IpAddress.parse(clientIp);
-        return new RequestView() {
-            @Override
-            public IpAddress clientIp() {
-                return ip;
-            }
-
-            @Override
-            public String header(CharSequence name) {
-                return null;
-            }
-        };
-    }
 
     /** Calls {@code action} until it stops throwing; fails with its last exception after the deadline. */
     static <T> T eventuallyWorks(Duration within, Supplier<T> action) {

@@ -1,11 +1,10 @@
 package io.graygate.rules;
 
+import io.graygate.testing.Requests;
 import io.graygate.config.ConfigLoader;
 import io.graygate.config.GatewayConfig;
-import io.graygate.routing.IpAddress;
 import io.graygate.routing.IpEntry;
 import io.graygate.routing.Mode;
-import io.graygate.routing.RequestView;
 import io.graygate.routing.RouteTable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -84,17 +83,6 @@ class RuleBookTest {
     }
 
     private static String version(RouteTable table, String ip) {
-        IpAddress a = IpAddress.parse(ip);
-        return table.find(null, "/order_center/x").decide(new RequestView() {
-            @Override
-            public IpAddress clientIp() {
-                return a;
-            }
-
-            @Override
-            public String header(CharSequence name) {
-                return null;
-            }
-        }).version();
+        return table.find(null, "/order_center/x").decide(Requests.fromClient(ip)).version();
     }
 }
