@@ -28,7 +28,6 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -67,7 +66,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     private final long idleTimeoutNanos;
     private final ArrayDeque<HttpObject> pending = new ArrayDeque<>(4);
     private final ChannelFutureListener connected = this::connected;
-    private final Runnable responseTimeout = this::checkResponseTimeout;
+    private final Runnable onTimer = this::onTimer;
 
     private ChannelHandlerContext ctx;
     private UpstreamPool pool;
@@ -87,8 +86,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     private boolean drainRequested;
     private boolean closing;
     private long idleSince;
-    /** The response timer: armed while an exchange waits on its upstream, see {@link #checkResponseTimeout}. */
-    private ScheduledFuture<?> watchdog;
+    /** The connection's one timer, for both its timeouts; see {@link #onTimer}. */
+    private ScheduledFuture<?> timer;
 
     ClientConnection(ProxyServer proxy) {
         this.proxy = proxy;
@@ -125,7 +124,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         if (proxy.draining()) {
             closing = true;
             ctx.close();
+            return;
         }
+        armTimer(idleTimeoutNanos);
     }
 
     @Override
@@ -343,7 +344,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         c.bind(this);
         lastUpstreamWrite = c.channel().write(x.request); // the upstream reads on its own: the response may come early
         x.lastActivity = System.nanoTime();
-        if (watchdog == null) watchdog = ctx.executor().schedule(responseTimeout, responseTimeoutNanos, TimeUnit.NANOSECONDS);
     }
 
     // ---- the upstream side, called by UpstreamConnection on this same event loop ----
@@ -533,17 +533,48 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     }
 
     /**
-     * The connection's one response timer, armed by the first request sent upstream and re-armed while exchanges
-     * follow one another: a request costs no timer of its own. It fires at most responseTimeout after the exchange
-     * it finds was last active; while bytes still move in either direction it waits on, else it gives up: 504.
+     * Arms the timer to fire after {@code delayNanos}, or sooner: never later than responseTimeout from now, so that
+     * an exchange starting meanwhile is looked at in time to be timed out to the moment.
      */
-    private void checkResponseTimeout() {
-        watchdog = null;
+    private void armTimer(long delayNanos) {
+        timer = ctx.executor().schedule(onTimer, Math.min(delayNanos, responseTimeoutNanos), TimeUnit.NANOSECONDS);
+    }
+
+    private void cancelTimer() {
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+    }
+
+    /**
+     * The connection's one timer, armed when it opens and re-armed each time it fires, so that a request costs no
+     * timer of its own. Between exchanges it closes a connection idle for idleTimeout. While an exchange waits on
+     * its upstream it gives up after responseTimeout with no bytes moving in either direction: 504, or a cut-off
+     * response. As it fires at least once per responseTimeout, it finds each of those moments on time.
+     */
+    private void onTimer() {
+        timer = null;
+        if (closing) return;
+        long now = System.nanoTime();
         Exchange x = exchange;
-        if (closing || x == null || x.upstream == null || x.responseDone) return; // the next send arms it again
-        long quiet = System.nanoTime() - x.lastActivity;
+        if (x == null) {
+            long idle = now - idleSince;
+            if (pending.isEmpty() && idle >= idleTimeoutNanos) {
+                closing = true;
+                ctx.close();
+                return;
+            }
+            armTimer(pending.isEmpty() ? idleTimeoutNanos - idle : idleTimeoutNanos);
+            return;
+        }
+        if (x.upstream == null || x.responseDone) { // connecting (the connect timeout rules), or answered already
+            armTimer(responseTimeoutNanos);
+            return;
+        }
+        long quiet = now - x.lastActivity;
         if (quiet < responseTimeoutNanos) {
-            watchdog = ctx.executor().schedule(responseTimeout, responseTimeoutNanos - quiet, TimeUnit.NANOSECONDS);
+            armTimer(responseTimeoutNanos - quiet);
             return;
         }
         UpstreamConnection c = x.upstream;
@@ -551,6 +582,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         c.close();
         if (!x.responseStarted) {
             respondLocally(x, ProxyException.gatewayTimeout(x.route.name(), x.server, proxy.config().proxy().responseTimeout()), false);
+            if (!closing) armTimer(idleTimeoutNanos);
             return;
         }
         finish(x);
@@ -652,8 +684,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         HttpClientCodec clientCodec = (HttpClientCodec) up.get(UpstreamPool.CODEC);
         serverCodec.removeOutboundHandler();
         clientCodec.removeOutboundHandler();
-        cp.replace(ClientChannelInitializer.IDLE, ClientChannelInitializer.IDLE,
-                new IdleStateHandler(0, 0, idleTimeoutNanos, TimeUnit.NANOSECONDS));
+        cancelTimer();
+        cp.addFirst("idle", new IdleStateHandler(0, 0, idleTimeoutNanos, TimeUnit.NANOSECONDS));
         cp.replace(this, "tunnel", new TunnelRelay(upstream));
         up.replace(u, "tunnel", new TunnelRelay(client));
         serverCodec.removeInboundHandler();
@@ -669,12 +701,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent) {
-            if (exchange == null && pending.isEmpty() && System.nanoTime() - idleSince >= idleTimeoutNanos) {
-                closing = true;
-                ctx.close();
-            }
-        } else if (evt instanceof ChannelInputShutdownEvent) {
+        if (evt instanceof ChannelInputShutdownEvent) {
             clientInputClosed = true;
             if (exchange == null && pending.isEmpty()) {
                 closing = true;
@@ -694,10 +721,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         closing = true;
-        if (watchdog != null) {
-            watchdog.cancel(false);
-            watchdog = null;
-        }
+        cancelTimer();
         releasePending();
         Exchange x = exchange;
         exchange = null;

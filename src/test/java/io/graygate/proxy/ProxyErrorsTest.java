@@ -77,11 +77,12 @@ class ProxyErrorsTest {
     }
 
     @Test
-    void eachRequestOnAKeptAliveConnectionHasTheWholeResponseTimeout() {
+    void eachRequestOnAKeptAliveConnectionHasTheWholeResponseTimeoutAndTheIdleTimeoutFollows() {
         try (TestUpstream production = TestUpstream.start("production");
              ProxyHarness p = ProxyHarness.start(dir, ProxyHarness.twoGroups(production.hostPort(), production.hostPort(), "", """
                      proxy:
                        responseTimeout: 400ms
+                       idleTimeout: 1s
                      """));
              RawHttpClient c = RawHttpClient.connect(p.address())) {
             // The connection's timer, armed by the first request, fires while the second waits: 250 + 300 ms > 400 ms.
@@ -92,6 +93,8 @@ class ProxyErrorsTest {
             assertThat(r.status()).isEqualTo(504);
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(2500));
             assertThat(c.get("/fast", "app.test").read().bodyText()).isEqualTo("production");
+            // the same timer, after all that, still closes the connection once it is idle
+            assertThat(c.closedByServer()).isTrue();
         }
     }
 

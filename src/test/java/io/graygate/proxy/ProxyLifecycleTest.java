@@ -91,6 +91,21 @@ class ProxyLifecycleTest {
     }
 
     @Test
+    void webSocketTunnelIsClosedAfterTheIdleTimeoutOnceNoBytesMove() {
+        try (ProxyHarness p = proxy("proxy:\n  idleTimeout: 1s\n");
+             RawHttpClient c = RawHttpClient.connect(p.address())) {
+            c.send("GET /ws HTTP/1.1\r\nHost: app.test\r\nConnection: upgrade\r\nUpgrade: websocket\r\n\r\n");
+            assertThat(c.read(true).status()).isEqualTo(101);
+            assertThat(new String(c.readBytes("production upgraded\n".length()))).isEqualTo("production upgraded\n");
+            c.send("ping");
+            assertThat(new String(c.readBytes(4))).isEqualTo("ping");
+            long quietFrom = System.nanoTime();
+            assertThat(c.closedByServer()).isTrue();
+            assertThat(Duration.ofNanos(System.nanoTime() - quietFrom)).isBetween(Duration.ofMillis(900), Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
     void idleClientConnectionIsClosedAfterTheIdleTimeoutButABusyOneIsNot() {
         try (ProxyHarness p = proxy("proxy:\n  idleTimeout: 1s\n");
              RawHttpClient busy = RawHttpClient.connect(p.address());
