@@ -1,9 +1,9 @@
 package io.graygate.admin;
 
-import io.graygate.testing.Requests;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.graygate.admin.RunningAdmin.Reply;
 import io.graygate.routing.Route;
+import io.graygate.testing.HeldRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -43,7 +43,7 @@ class AdminApiTest {
 
     private String decide(String route, String ip) {
         Route r = admin.rules().snapshot().route(route);
-        return r.decide(Requests.fromClient(ip)).version();
+        return r.decide(HeldRequest.fromClient(ip)).version();
     }
 
     @Test

@@ -2,19 +2,18 @@ package io.graygate.bench;
 
 import io.graygate.config.ConfigLoader;
 import io.graygate.config.GatewayConfig;
-import io.graygate.routing.ClientAddress;
 import io.graygate.routing.ClientIpResolver;
 import io.graygate.routing.Decision;
 import io.graygate.routing.IpAddress;
 import io.graygate.routing.IpEntry;
 import io.graygate.routing.IpSet;
 import io.graygate.routing.Mode;
-import io.graygate.routing.RequestView;
 import io.graygate.routing.Route;
 import io.graygate.routing.RouteTable;
 import io.graygate.rules.FileRuleStore;
 import io.graygate.rules.RouteRules;
 import io.graygate.rules.RuleBook;
+import io.graygate.testing.HeldRequest;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -75,24 +74,8 @@ public class DecisionBenchmark {
     private ClientIpResolver resolver;
     private final IpAddress peer = IpAddress.parse("127.0.0.1");
     private HttpHeaders[] headers;
-    private final Connection connection = new Connection();
+    private final HeldRequest connection = new HeldRequest();
     private int next;
-
-    /** Stands in for the proxy's connection handler, which implements RequestView and holds the resolved client. */
-    static final class Connection implements RequestView {
-        final ClientAddress client = new ClientAddress();
-        HttpHeaders headers;
-
-        @Override
-        public ClientAddress client() {
-            return client;
-        }
-
-        @Override
-        public String header(CharSequence name) {
-            return headers.get(name);
-        }
-    }
 
     @Setup(Level.Trial)
     public void setUp() throws IOException {
@@ -174,7 +157,7 @@ public class DecisionBenchmark {
     @Benchmark
     public Decision decide() {
         HttpHeaders h = headers[next++ & (REQUESTS - 1)];
-        Connection c = connection;
+        HeldRequest c = connection;
         c.headers = h;
         resolver.resolve(peer, h, c.client);
         Route route = table.find("example.com", "/api/orders/42");

@@ -1,7 +1,7 @@
 package io.graygate.routing;
 
+import io.graygate.testing.HeldRequest;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
-import io.netty.handler.codec.http.HttpHeaders;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -33,27 +33,11 @@ class DecidingAllocatesNothingTest {
         return new Route(name, prefix, null, null, Map.of(Route.PRODUCTION, "prod", Route.GRAY, "gray"), Mode.GRAY, rules, 1);
     }
 
-    /** A connection's view of its request, as the proxy's handler holds it. */
-    private static final class Connection implements RequestView {
-        final ClientAddress client = new ClientAddress();
-        HttpHeaders headers;
-
-        @Override
-        public ClientAddress client() {
-            return client;
-        }
-
-        @Override
-        public String header(CharSequence name) {
-            return headers.get(name);
-        }
-    }
-
     @ParameterizedTest(name = "X-Real-IP {0} -> {1}")
     @CsvSource({"10.9.9.9, gray", "10.20.30.40, gray", "10.9.9.8, production", "2001:db8::5, gray",
             "2001:db8:1::77, gray", "2001:db8:2::1, production"})
     void aDecisionByXRealIpAllocatesNothing(String realIp, String version) {
-        Connection c = new Connection();
+        HeldRequest c = new HeldRequest();
         c.headers = new DefaultHttpHeaders().add("Host", "example.com").add("X-Real-IP", realIp);
         for (int i = 0; i < DECISIONS; i++) assertThat(decide(c).version()).isEqualTo(version); // classes loaded, code compiled
 
@@ -74,7 +58,7 @@ class DecidingAllocatesNothingTest {
         assertThat(allocated).as("bytes allocated by %d decisions", DECISIONS).isLessThan(DECISIONS);
     }
 
-    private Decision decide(Connection c) {
+    private Decision decide(HeldRequest c) {
         resolver.resolve(peer, c.headers, c.client);
         return table.find("example.com", "/api/orders/42").decide(c);
     }

@@ -1,6 +1,6 @@
 package io.graygate.routing;
 
-import io.graygate.testing.Requests;
+import io.graygate.testing.HeldRequest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -48,8 +48,8 @@ class RouteTableTest {
 
     @Test
     void modesOverrideRulesAndRulesDecideInGrayMode() {
-        RequestView listed = Requests.fromClient("10.9.9.9");
-        RequestView other = Requests.fromClient("10.9.9.8");
+        RequestView listed = HeldRequest.fromClient("10.9.9.9");
+        RequestView other = HeldRequest.fromClient("10.9.9.8");
         Route gray = route("r", "/", null, Mode.GRAY, "10.9.9.9");
         assertThat(gray.decide(listed).version()).isEqualTo("gray");
         assertThat(gray.decide(listed).upstream()).isEqualTo("r-gray");
@@ -63,7 +63,7 @@ class RouteTableTest {
     @Test
     void decidingTheSameRequestTwiceReturnsTheSameDecisionObject() {
         Route gray = route("r", "/", null, Mode.GRAY, "10.9.9.9");
-        assertThat(gray.decide(Requests.fromClient("10.9.9.9"))).isSameAs(gray.decide(Requests.fromClient("10.9.9.9")));
+        assertThat(gray.decide(HeldRequest.fromClient("10.9.9.9"))).isSameAs(gray.decide(HeldRequest.fromClient("10.9.9.9")));
     }
 
     @ParameterizedTest

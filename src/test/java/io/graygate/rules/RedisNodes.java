@@ -1,9 +1,9 @@
 package io.graygate.rules;
 
-import io.graygate.testing.Requests;
 import io.graygate.config.ConfigLoader;
 import io.graygate.config.GatewayConfig;
 import io.graygate.routing.Decision;
+import io.graygate.testing.HeldRequest;
 import io.graygate.testing.RedisProcess;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
@@ -73,7 +73,7 @@ final class RedisNodes implements AutoCloseable {
     }
 
     static Decision decide(RuleBook book, String route, String clientIp) {
-        return book.snapshot().route(route).decide(Requests.fromClient(clientIp));
+        return book.snapshot().route(route).decide(HeldRequest.fromClient(clientIp));
     }
 
 

@@ -1,11 +1,11 @@
 package io.graygate.rules;
 
-import io.graygate.testing.Requests;
 import io.graygate.config.ConfigLoader;
 import io.graygate.config.GatewayConfig;
 import io.graygate.routing.IpEntry;
 import io.graygate.routing.Mode;
 import io.graygate.routing.RouteTable;
+import io.graygate.testing.HeldRequest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -83,6 +83,6 @@ class RuleBookTest {
     }
 
     private static String version(RouteTable table, String ip) {
-        return table.find(null, "/order_center/x").decide(Requests.fromClient(ip)).version();
+        return table.find(null, "/order_center/x").decide(HeldRequest.fromClient(ip)).version();
     }
 }
