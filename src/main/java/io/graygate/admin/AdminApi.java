@@ -181,7 +181,7 @@ final class AdminApi {
             route = table.route(routeName);
             if (route == null) throw unknownRoute(routeName);
         } else if (path != null) {
-            route = table.find(RouteTable.hostWithoutPort(call.query("host")), path);
+            route = table.find(call.query("host"), path);
             if (route == null) throw ApiException.notFound("no route matches path \"" + path + "\"");
         } else {
             throw ApiException.badRequest("route: is required unless path is given");

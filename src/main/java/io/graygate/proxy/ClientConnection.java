@@ -75,10 +75,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     /** The client of the request being decided, written in place by the resolver. */
     private final ClientAddress client = new ClientAddress();
     private Exchange exchange;
-    /** The last write to the upstream in this batch, flushed at the end of the batch. */
-    private ChannelFuture lastUpstreamWrite;
-    /** The last write to the client in this batch. */
-    private ChannelFuture lastClientWrite;
+    /** The upstream channel written to in this batch, flushed at the end of the batch. */
+    private Channel upstreamToFlush;
+    /** Something was written to the client in this batch. */
+    private boolean clientToFlush;
     /** Auto-read is off on the client channel (pending requests or back-pressure). */
     private boolean clientPaused;
     /** The client shut its output: answer what it sent, then close. */
@@ -199,7 +199,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         boolean last = content instanceof LastHttpContent;
         if (last) x.requestDone = true;
         if (x.upstream != null) {
-            lastUpstreamWrite = x.upstream.channel().write(content); // unwritable now: updateClientReading pauses
+            writeUpstream(x.upstream, content); // unwritable now: updateClientReading pauses
             if (last) x.requestSent = true;
         } else {
             content.release(); // answered already (404, 502...): the rest of the body is read and dropped
@@ -218,10 +218,26 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
 
     /** Ends a batch of writes to the upstream with one flush. */
     private void flushUpstream() {
-        ChannelFuture f = lastUpstreamWrite;
-        if (f == null) return;
-        lastUpstreamWrite = null;
-        f.channel().flush();
+        Channel c = upstreamToFlush;
+        if (c == null) return;
+        upstreamToFlush = null;
+        c.flush();
+    }
+
+    /**
+     * Writes without a future of its own (a failure reaches the upstream handler's exceptionCaught); the batch's
+     * one flush follows in {@link #flushUpstream}.
+     */
+    private void writeUpstream(UpstreamConnection c, Object msg) {
+        Channel ch = c.channel();
+        ch.write(msg, ch.voidPromise());
+        upstreamToFlush = ch;
+    }
+
+    /** Writes without a future of its own (a failure reaches exceptionCaught); the batch's one flush follows. */
+    private void writeClient(Object msg) {
+        ctx.write(msg, ctx.voidPromise());
+        clientToFlush = true;
     }
 
     /** Starts the exchange for a request: route, decision, server, header edits, then an upstream connection. */
@@ -272,7 +288,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
             path = normalized;
         }
         RouteTable table = proxy.routes().get();
-        Route route = table.find(RouteTable.hostWithoutPort(host), path);
+        Route route = table.find(host, path);
         if (route == null) {
             respondLocally(x, ProxyException.noRoute(host, path), false);
             return;
@@ -331,7 +347,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         UpstreamConnection c = UpstreamConnection.of(f.channel());
         send(x, c);
         if (x.retried && x.requestDone) {
-            lastUpstreamWrite = c.channel().write(LastHttpContent.EMPTY_LAST_CONTENT);
+            writeUpstream(c, LastHttpContent.EMPTY_LAST_CONTENT);
             x.requestSent = true;
         }
         drainPending();
@@ -342,7 +358,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     private void send(Exchange x, UpstreamConnection c) {
         x.upstream = c;
         c.bind(this);
-        lastUpstreamWrite = c.channel().write(x.request); // the upstream reads on its own: the response may come early
+        writeUpstream(c, x.request); // the upstream reads on its own: the response may come early
         x.lastActivity = System.nanoTime();
     }
 
@@ -390,7 +406,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
             x.dropInterim = HttpVersion.HTTP_1_0.equals(x.clientVersion); // HTTP/1.0 clients know no 1xx
             if (!x.dropInterim) {
                 ForwardingHeaders.prepareResponse(response, false);
-                lastClientWrite = ctx.write(response);
+                writeClient(response);
             }
             return;
         }
@@ -418,7 +434,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         }
         if (proxy.versionHeader()) h.set(ForwardingHeaders.X_GRAYGATE_VERSION, x.decision.version());
         response.setProtocolVersion(HttpVersion.HTTP_1_1);
-        lastClientWrite = ctx.write(response);
+        writeClient(response);
     }
 
     private void upstreamContent(Exchange x, HttpContent content) {
@@ -428,7 +444,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
             if (x.dropInterim) {
                 content.release();
             } else {
-                lastClientWrite = ctx.write(content);
+                writeClient(content);
             }
             return;
         }
@@ -441,7 +457,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
             abandonUpstream(x, "invalid response body", false);
             return;
         }
-        lastClientWrite = ctx.write(content);
+        writeClient(content);
         if (last) {
             responseComplete(x);
         } else if (!ctx.channel().isWritable()) {
@@ -453,9 +469,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     void upstreamReadComplete() {
         Exchange x = exchange;
         if (x != null) x.lastActivity = System.nanoTime();
-        ChannelFuture f = lastClientWrite;
-        if (f == null) return;
-        lastClientWrite = null;
+        if (!clientToFlush) return;
+        clientToFlush = false;
         ctx.flush();
     }
 
@@ -480,14 +495,13 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
             c.close();
         }
         finish(x);
-        ChannelFuture f = lastClientWrite;
-        lastClientWrite = null;
-        ctx.flush();
+        clientToFlush = false;
         if (x.closeAfter || drainRequested || !x.requestDone) {
             closing = true;
-            f.addListener(ChannelFutureListener.CLOSE);
+            CloseOnFlush.close(ctx.channel()); // flushes the response, then closes
             return;
         }
+        ctx.flush();
         next();
     }
 
@@ -692,7 +706,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         clientCodec.removeInboundHandler();
         cp.remove(serverCodec);
         up.remove(clientCodec);
-        lastClientWrite = null;
+        clientToFlush = false;
         client.flush();
         upstream.flush();
         client.read();

@@ -27,6 +27,7 @@ final class ForwardingHeaders {
     static final AsciiString X_GRAYGATE_VERSION = AsciiString.cached("x-graygate-version");
     private static final AsciiString KEEP_ALIVE = AsciiString.cached("keep-alive");
     private static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
+    private static final AsciiString CLOSE = AsciiString.cached("close");
     private static final AsciiString HTTP = AsciiString.cached("http");
     private static final String PROXY_PREFIX = "proxy-";
 
@@ -73,8 +74,16 @@ final class ForwardingHeaders {
     }
 
     static void stripHopByHop(HttpHeaders h, boolean upgrade) {
-        if (h.contains(HttpHeaderNames.CONNECTION)) {
-            for (String value : h.getAll(HttpHeaderNames.CONNECTION)) removeNamedIn(h, value, upgrade);
+        String connection = h.get(HttpHeaderNames.CONNECTION);
+        if (connection != null) {
+            // One Connection line is the common case: its value is read without the list getAll would make.
+            Iterator<? extends CharSequence> values = h.valueCharSequenceIterator(HttpHeaderNames.CONNECTION);
+            values.next();
+            if (values.hasNext()) {
+                for (String value : h.getAll(HttpHeaderNames.CONNECTION)) removeNamedIn(h, value, upgrade);
+            } else {
+                removeNamedIn(h, connection, upgrade);
+            }
             h.remove(HttpHeaderNames.CONNECTION);
         }
         h.remove(KEEP_ALIVE);
@@ -101,12 +110,20 @@ final class ForwardingHeaders {
             int to = end;
             while (from < to && connectionValue.charAt(from) == ' ') from++;
             while (to > from && connectionValue.charAt(to - 1) == ' ') to--;
-            if (to > from) {
+            if (isToken(connectionValue, from, to, "keep-alive")) {
+                h.remove(KEEP_ALIVE); // the usual values are removed by their constant names, with no substring
+            } else if (isToken(connectionValue, from, to, "close")) {
+                h.remove(CLOSE);
+            } else if (to > from) {
                 String name = connectionValue.substring(from, to);
                 if (!(upgrade && name.equalsIgnoreCase("upgrade"))) h.remove(name);
             }
             start = end + 1;
         }
+    }
+
+    private static boolean isToken(String s, int from, int to, String token) {
+        return to - from == token.length() && s.regionMatches(true, from, token, 0, token.length());
     }
 
     /** Proxy-Authorization, Proxy-Authenticate and the like belong to one hop; most messages have none, so no list is made. */
@@ -126,7 +143,8 @@ final class ForwardingHeaders {
     private static String joined(HttpHeaders h, CharSequence name) {
         String first = h.get(name);
         if (first == null) return null;
-        List<String> all = h.getAll(name);
-        return all.size() == 1 ? first : String.join(", ", all);
+        Iterator<? extends CharSequence> values = h.valueCharSequenceIterator(name);
+        values.next();
+        return values.hasNext() ? String.join(", ", h.getAll(name)) : first;
     }
 }

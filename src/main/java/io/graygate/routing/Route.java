@@ -68,10 +68,16 @@ public final class Route {
         return fallThrough;
     }
 
-    /** True when the request's host (port stripped, any case) and path fit this route. */
+    /**
+     * True when the request's host and path fit this route. {@code requestHost} is the Host header as sent, with or
+     * without its port ("example.com:8080", "[::1]:80"); it is compared in any case, and with no substring made.
+     */
     public boolean matches(String requestHost, String path) {
         if (!path.startsWith(pathPrefix)) return false;
-        return host == null || (requestHost != null && host.equalsIgnoreCase(requestHost));
+        if (host == null) return true;
+        if (requestHost == null) return false;
+        int n = host.length();
+        return requestHost.regionMatches(true, 0, host, 0, n) && (requestHost.length() == n || requestHost.charAt(n) == ':');
     }
 
     public String name() { return name; }

@@ -28,7 +28,7 @@ public final class RouteTable {
         this.byName = Map.copyOf(names);
     }
 
-    /** The route for a request, or null when none matches (the proxy answers 404). */
+    /** The route for a request, or null when none matches (the proxy answers 404); {@code host} may carry a port. */
     public Route find(String host, String path) {
         for (Route r : byMatchOrder) {
             if (r.matches(host, path)) return r;
@@ -52,13 +52,5 @@ public final class RouteTable {
         List<Route> routes = new ArrayList<>(byName.size());
         for (Route r : byMatchOrder) routes.add(r.name().equals(replacement.name()) ? replacement : r);
         return new RouteTable(routes);
-    }
-
-    /** Strips the port from a Host header value: "example.com:8080" to "example.com", "[::1]:80" to "[::1]". */
-    public static String hostWithoutPort(String hostHeader) {
-        if (hostHeader == null) return null;
-        int colon = hostHeader.lastIndexOf(':');
-        if (colon < 0 || hostHeader.indexOf(']', colon) >= 0) return hostHeader;
-        return hostHeader.substring(0, colon);
     }
 }

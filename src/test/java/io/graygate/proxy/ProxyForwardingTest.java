@@ -101,6 +101,32 @@ class ProxyForwardingTest {
     }
 
     @Test
+    void severalConnectionLinesAllNameHopByHopHeadersAndSeveralForwardedForLinesAreJoined() {
+        try (RawHttpClient c = RawHttpClient.connect(proxy.address())) {
+            RawHttpClient.Response r = c.send("GET /h2 HTTP/1.1\r\n"
+                    + "Host: app.test\r\n"
+                    + "Connection: Keep-Alive\r\n"
+                    + "Connection: X-Hop-A ,x-hop-b, CLOSE\r\n"
+                    + "X-Hop-A: 1\r\n"
+                    + "X-Hop-B: 2\r\n"
+                    + "Close: 3\r\n"
+                    + "Keep-Alive: timeout=5\r\n"
+                    + "X-Forwarded-For: 203.0.113.9\r\n"
+                    + "X-Forwarded-For: 198.51.100.7, 192.0.2.1\r\n"
+                    + "X-Kept: yes\r\n"
+                    + "\r\n").read();
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.header("connection")).isEqualTo("close"); // the client asked to close
+        }
+        TestUpstream.Received got = production.lastRequest();
+        assertThat(got.headers("x-forwarded-for")).containsExactly("203.0.113.9, 198.51.100.7, 192.0.2.1, 127.0.0.1");
+        assertThat(got.header("x-kept")).isEqualTo("yes");
+        for (String hop : new String[] {"connection", "x-hop-a", "x-hop-b", "close", "keep-alive"}) {
+            assertThat(got.header(hop)).as(hop).isNull();
+        }
+    }
+
+    @Test
     void clientReceivesNoHopByHopHeadersFromTheUpstream() {
         try (RawHttpClient c = RawHttpClient.connect(proxy.address())) {
             RawHttpClient.Response r = c.get("/r?set=Connection:X-Up-Hop&set=X-Up-Hop:1&set=Keep-Alive:timeout%3D5"

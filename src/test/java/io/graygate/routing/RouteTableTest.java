@@ -66,10 +66,21 @@ class RouteTableTest {
         assertThat(gray.decide(HeldRequest.fromClient("10.9.9.9"))).isSameAs(gray.decide(HeldRequest.fromClient("10.9.9.9")));
     }
 
-    @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {"example.com:8080 | example.com", "example.com | example.com", "[::1]:80 | [::1]", "[::1] | [::1]"})
-    void stripsThePortFromAHostHeader(String header, String host) {
-        assertThat(RouteTable.hostWithoutPort(header)).isEqualTo(host);
+    @ParameterizedTest(name = "Host [{0}] on a route for {1}: {2}")
+    @CsvSource(delimiter = '|', value = {
+            "example.com:8080   | example.com | true",
+            "Example.COM        | example.com | true",
+            "example.com        | example.com | true",
+            "[::1]:80           | [::1]       | true",
+            "[::1]              | [::1]       | true",
+            "example.com.evil   | example.com | false",
+            "example.co         | example.com | false",
+            "example.com.:80    | example.com | false",
+            "www.example.com    | example.com | false",
+            "[::1]:80           | [::2]       | false",
+    })
+    void aHostHeaderMatchesItsRouteWithOrWithoutAPort(String header, String routeHost, boolean matches) {
+        Route r = route("r", "/", routeHost, Mode.GRAY);
+        assertThat(r.matches(header, "/x")).isEqualTo(matches);
     }
-
 }
