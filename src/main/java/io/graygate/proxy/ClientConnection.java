@@ -70,6 +70,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
 
     private ChannelHandlerContext ctx;
     private UpstreamPool pool;
+    private LoopCounter inFlight;
     private IpAddress peer;
     private String peerText;
     /** The client of the request being decided, written in place by the resolver. */
@@ -120,6 +121,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         peer = remote instanceof InetSocketAddress isa && isa.getAddress() != null ? IpAddress.of(isa.getAddress()) : IpAddress.ofV4(0);
         peerText = peer.toString();
         pool = proxy.pool(ctx.channel().eventLoop());
+        inFlight = proxy.inFlight(ctx.channel().eventLoop());
         idleSince = System.nanoTime();
         if (proxy.draining()) {
             closing = true;
@@ -245,7 +247,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         Exchange x = new Exchange(request, System.nanoTime());
         exchange = x;
         x.counted = true;
-        proxy.requestStarted();
+        inFlight.increment();
         if (request.decoderResult().isFailure()) {
             x.requestDone = true;
             Throwable cause = request.decoderResult().cause();
@@ -650,7 +652,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     private void finish(Exchange x) {
         if (!x.counted) return;
         x.counted = false;
-        proxy.requestEnded();
+        inFlight.decrement();
         proxy.accessLog().record(x.route == null ? null : x.route.name(), x.decision == null ? null : x.decision.version(),
                 x.server, x.status, System.nanoTime() - x.startNanos, x.clientText == null ? peerText : x.clientText, x.method, x.uri);
     }

@@ -24,7 +24,6 @@ import java.net.InetSocketAddress;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
 /** The client-facing listener: accepts HTTP/1.1, decides per request, forwards to the chosen upstream. */
@@ -36,10 +35,10 @@ public final class ProxyServer implements AutoCloseable {
     private final GatewayConfig config;
     private final Supplier<RouteTable> routes;
     private final ClientIpResolver clientIps;
-    private final LongAdder inFlight = new LongAdder();
     private final ChannelGroup clients = new DefaultChannelGroup("graygate-clients", GlobalEventExecutor.INSTANCE);
     private Map<String, UpstreamGroup> upstreams = Map.of();
     private Map<EventLoop, UpstreamPool> pools = Map.of();
+    private Map<EventLoop, LoopCounter> inFlightByLoop = Map.of();
     private AccessLog accessLog = AccessLog.off();
     private EventLoopGroup loops;
     private Channel listener;
@@ -63,12 +62,15 @@ public final class ProxyServer implements AutoCloseable {
         int threads = pc.effectiveIoThreads();
         loops = transport.newGroup(threads, new DefaultThreadFactory("graygate-io"));
         Map<EventLoop, UpstreamPool> byLoop = new IdentityHashMap<>();
+        Map<EventLoop, LoopCounter> counters = new IdentityHashMap<>();
         int servers = UpstreamGroup.serverCount(upstreams);
         for (EventExecutor e : loops) {
             EventLoop loop = (EventLoop) e;
             byLoop.put(loop, new UpstreamPool(loop, transport, pc, servers, upstreams.size()));
+            counters.put(loop, new LoopCounter());
         }
         pools = byLoop;
+        inFlightByLoop = counters;
         accessLog = pc.accessLog() ? AccessLog.async(ACCESS_LOG_QUEUE) : AccessLog.off();
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(loops)
@@ -97,7 +99,9 @@ public final class ProxyServer implements AutoCloseable {
 
     /** Requests received and not yet fully answered. */
     public int inFlight() {
-        return (int) inFlight.sum();
+        long n = 0;
+        for (LoopCounter c : inFlightByLoop.values()) n += c.get();
+        return (int) n;
     }
 
     /** Stops accepting, waits for in-flight requests up to the drain timeout, then closes the event loops. Idempotent. */
@@ -115,7 +119,7 @@ public final class ProxyServer implements AutoCloseable {
         draining = true;
         for (Channel ch : clients) ch.pipeline().fireUserEventTriggered(ClientConnection.DRAIN);
         long deadline = System.nanoTime() + config.proxy().drainTimeout().toNanos();
-        while (inFlight.sum() > 0 && System.nanoTime() < deadline) {
+        while (inFlight() > 0 && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(10); // close() runs on a caller's thread, never on an event loop
             } catch (InterruptedException e) {
@@ -123,7 +127,7 @@ public final class ProxyServer implements AutoCloseable {
                 break;
             }
         }
-        long left = inFlight.sum();
+        int left = inFlight();
         if (left > 0) log.warn("drain timeout: closing {} requests still in flight", left);
         clients.close().awaitUninterruptibly();
         shutDownLoops();
@@ -169,12 +173,9 @@ public final class ProxyServer implements AutoCloseable {
         return draining;
     }
 
-    void requestStarted() {
-        inFlight.increment();
-    }
-
-    void requestEnded() {
-        inFlight.decrement();
+    /** The count of requests in flight that the connections on {@code loop} keep. */
+    LoopCounter inFlight(EventLoop loop) {
+        return inFlightByLoop.get(loop);
     }
 
     /** Idle upstream connections in all pools; asks each loop, so never call it on one (for tests and diagnostics). */
