@@ -420,7 +420,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         boolean sized = !chunked && h.contains(HttpHeaderNames.CONTENT_LENGTH);
         if (!bodyless && !chunked && !sized) x.upstreamKeepAlive = false; // its body ends when the upstream closes
         ForwardingHeaders.prepareResponse(response, false);
-        boolean close = !x.clientKeepAlive || !x.requestDone || drainRequested || proxy.draining();
+        // A response may start before the request's body has all arrived (an upstream that streams back as it
+        // reads): the connection stays open if the body ends first, and responseComplete closes it otherwise.
+        boolean close = !x.clientKeepAlive || drainRequested || proxy.draining();
         if (!bodyless && !sized) {
             if (HttpVersion.HTTP_1_0.equals(x.clientVersion)) {
                 close = true; // no chunked framing in HTTP/1.0: the body ends where the connection does

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -174,6 +175,19 @@ class ProxyForwardingTest {
             assertThat(next.bodyText()).isEqualTo("production");
         }
         assertThat(production.requests()).extracting(r -> r.method).containsExactly("HEAD", "GET");
+    }
+
+    @Test
+    void responseThatStartsBeforeTheRequestBodyEndsKeepsTheConnectionWhenTheBodyEndsFirst() {
+        try (RawHttpClient c = RawHttpClient.connect(proxy.address())) {
+            c.send("POST /e?echo=body HTTP/1.1\r\nHost: app.test\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n");
+            RawHttpClient.Response head = c.readHead(); // the upstream answers as soon as it has the request head
+            assertThat(head.status()).isEqualTo(200);
+            assertThat(head.header("connection")).isNull();
+            c.send("7\r\n, world\r\n0\r\n\r\n");
+            assertThat(new String(c.readChunkedBody(), StandardCharsets.UTF_8)).isEqualTo("hello, world");
+            assertThat(c.get("/next", "app.test").read().bodyText()).isEqualTo("production");
+        }
     }
 
     @Test

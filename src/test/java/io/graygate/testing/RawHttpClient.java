@@ -124,6 +124,15 @@ public final class RawHttpClient implements Closeable {
         return read(true);
     }
 
+    /** Reads a chunked body whose head {@link #readHead()} read. */
+    public byte[] readChunkedBody() {
+        try {
+            return chunked();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** The connection's input, for streaming a body too large to hold. */
     public InputStream input() {
         return in;
