@@ -58,15 +58,7 @@ class ServeProcessTest {
     @Test
     void sigtermLetsTheRequestInFlightFinishThenExitsZero() throws Exception {
         try (TestUpstream upstream = TestUpstream.start("production")) {
-            serve = GatewayProcess.start(dir, "drain", """
-                    listen: 127.0.0.1:0
-                    admin: {listen: 127.0.0.1:0}
-                    store: file:%s
-                    upstreams:
-                      production: {servers: ["%s"]}
-                    routes:
-                      - {name: app, stable: production, gray: production}
-                    """.formatted(dir.resolve("rules.json"), upstream.hostPort()));
+            serve = GatewayProcess.start(dir, "drain", GatewayProcess.oneUpstreamConfig(dir, upstream.hostPort(), ""));
 
             CompletableFuture<HttpResponse<String>> slow = serve.getAsync("/slow?delay=1500", Duration.ofSeconds(20));
             Polling.await("the slow request reaches the upstream", Duration.ofSeconds(10), () -> !upstream.requests().isEmpty());

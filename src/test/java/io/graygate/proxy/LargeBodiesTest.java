@@ -43,17 +43,10 @@ class LargeBodiesTest {
     @BeforeAll
     static void startProxyInAChildJvm() throws Exception {
         upstream = TestUpstream.start("production");
-        child = GatewayProcess.start(dir, "small-heap", """
-                listen: 127.0.0.1:0
-                admin: {listen: 127.0.0.1:0}
-                store: file:%s
-                upstreams:
-                  production: {servers: ["%s"]}
-                routes:
-                  - {name: demo, stable: production, gray: production}
+        child = GatewayProcess.start(dir, "small-heap", GatewayProcess.oneUpstreamConfig(dir, upstream.hostPort(), """
                 proxy:
                   accessLog: false
-                """.formatted(dir.resolve("rules.json"), upstream.hostPort()),
+                """),
                 List.of("-Xmx64m", "-XX:MaxDirectMemorySize=64m", "-XX:+ExitOnOutOfMemoryError"));
         port = child.proxyAddress().getPort();
     }

@@ -32,15 +32,7 @@ class NioTransportTest {
     @Test
     void proxyServesOverNioWhenEpollIsUnavailable() throws Exception {
         try (TestUpstream up = TestUpstream.start("production");
-             GatewayProcess g = GatewayProcess.start(dir, "nio", """
-                    listen: 127.0.0.1:0
-                    admin: {listen: 127.0.0.1:0}
-                    store: file:%s
-                    upstreams:
-                      production: {servers: ["%s"]}
-                    routes:
-                      - {name: demo, stable: production, gray: production}
-                    """.formatted(dir.resolve("rules.json"), up.hostPort()), List.of("-Xmx64m", "-Dio.netty.transport.noNative=true"))) {
+             GatewayProcess g = GatewayProcess.start(dir, "nio", GatewayProcess.oneUpstreamConfig(dir, up.hostPort(), ""), List.of("-Xmx64m", "-Dio.netty.transport.noNative=true"))) {
             assertThat(g.output()).anyMatch(l -> l.contains("proxy listening on") && l.contains("(nio, "));
             InetSocketAddress proxy = g.proxyAddress();
             try (RawHttpClient c = RawHttpClient.connect(proxy)) {

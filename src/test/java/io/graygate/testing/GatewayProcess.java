@@ -82,6 +82,22 @@ public final class GatewayProcess implements AutoCloseable {
     }
 
     /** Writes {@code yaml} to {@code dir/NAME.yaml}, starts a node on it and returns once it is serving. */
+    /**
+     * The configuration of a gateway on free ports with a file store in {@code dir} and one route, "app", to one
+     * upstream; {@code extraYaml} (top-level keys, or "") is appended.
+     */
+    public static String oneUpstreamConfig(Path dir, String upstreamHostPort, String extraYaml) {
+        return """
+                listen: 127.0.0.1:0
+                admin: {listen: 127.0.0.1:0}
+                store: file:%s
+                upstreams:
+                  production: {servers: ["%s"]}
+                routes:
+                  - {name: app, stable: production, gray: production}
+                """.formatted(dir.resolve("rules.json"), upstreamHostPort) + extraYaml;
+    }
+
     public static GatewayProcess start(Path dir, String name, String yaml) throws Exception {
         return start(dir, name, yaml, DEFAULT_JVM);
     }
