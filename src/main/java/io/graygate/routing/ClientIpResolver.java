@@ -39,67 +39,51 @@ public final class ClientIpResolver {
         // One X-Forwarded-For line is the common case: it is walked without the list getAll would make.
         Iterator<? extends CharSequence> values = headers.valueCharSequenceIterator(X_FORWARDED_FOR);
         if (!values.hasNext()) return;
-        CharSequence only = values.next();
+        String only = values.next().toString(); // the decoder's values are Strings: no copy
         if (!values.hasNext()) {
-            if (untrustedHop(only, out) == ALL_TRUSTED) leftmostHop(List.of(only), out);
+            if (!untrustedHop(only, out)) leftmostHop(List.of(only), out);
             return;
         }
         List<String> lines = headers.getAll(X_FORWARDED_FOR);
         for (int line = lines.size() - 1; line >= 0; line--) {
-            if (untrustedHop(lines.get(line), out) != ALL_TRUSTED) return;
+            if (untrustedHop(lines.get(line), out)) return;
         }
         leftmostHop(lines, out);
     }
 
-    private static final int FOUND = 0, MALFORMED = 1, ALL_TRUSTED = 2;
-
     /**
-     * Walks one X-Forwarded-For line right to left to the first hop that is not a trusted proxy, and writes it into
-     * {@code out}. Returns FOUND; MALFORMED, leaving {@code out} alone (the peer), when a hop is not an address; or
-     * ALL_TRUSTED when every hop is a trusted proxy.
+     * Walks one X-Forwarded-For line right to left to the first hop that is not a trusted proxy, writes it into
+     * {@code out} and returns true; returns true too, leaving {@code out} alone (the peer), when a hop is not an
+     * address; returns false, {@code out} alone, when every hop is a trusted proxy.
      */
-    private int untrustedHop(CharSequence line, ClientAddress out) {
+    private boolean untrustedHop(String line, ClientAddress out) {
         int end = line.length();
         long peerHi = out.hi(), peerLo = out.lo();
         while (end > 0) {
-            int comma = lastIndexOf(line, ',', end - 1);
+            int comma = line.lastIndexOf(',', end - 1);
             if (!IpAddress.parse(line, comma + 1, end, out)) {
                 out.set(peerHi, peerLo);
-                return MALFORMED;
+                return true;
             }
-            if (!trustedProxies.contains(out.hi(), out.lo())) return FOUND;
+            if (!trustedProxies.contains(out.hi(), out.lo())) return true;
             end = comma < 0 ? 0 : comma;
         }
         out.set(peerHi, peerLo);
-        return ALL_TRUSTED;
-    }
-
-    private static int lastIndexOf(CharSequence s, char c, int from) {
-        for (int i = from; i >= 0; i--) {
-            if (s.charAt(i) == c) return i;
-        }
-        return -1;
+        return false;
     }
 
     /**
      * When every hop is a trusted proxy, the farthest one is the client: the leftmost hop of the first non-empty line
      * (a leading comma, as in ", 10.0.0.1", leaves no hop before it).
      */
-    private static void leftmostHop(List<? extends CharSequence> lines, ClientAddress out) {
-        for (CharSequence line : lines) {
-            if (line.length() == 0) continue;
+    private static void leftmostHop(List<String> lines, ClientAddress out) {
+        for (String line : lines) {
+            if (line.isEmpty()) continue;
             int start = line.charAt(0) == ',' ? 1 : 0;
-            int comma = indexOf(line, ',', start);
+            int comma = line.indexOf(',', start);
             IpAddress.parse(line, start, comma < 0 ? line.length() : comma, out);
             return;
         }
-    }
-
-    private static int indexOf(CharSequence s, char c, int from) {
-        for (int i = from; i < s.length(); i++) {
-            if (s.charAt(i) == c) return i;
-        }
-        return -1;
     }
 
     public boolean isTrusted(IpAddress peer) {
