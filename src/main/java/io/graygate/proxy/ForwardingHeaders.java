@@ -74,16 +74,9 @@ final class ForwardingHeaders {
     }
 
     static void stripHopByHop(HttpHeaders h, boolean upgrade) {
-        String connection = h.get(HttpHeaderNames.CONNECTION);
+        String connection = joined(h, HttpHeaderNames.CONNECTION); // several lines are one comma-separated list
         if (connection != null) {
-            // One Connection line is the common case: its value is read without the list getAll would make.
-            Iterator<? extends CharSequence> values = h.valueCharSequenceIterator(HttpHeaderNames.CONNECTION);
-            values.next();
-            if (values.hasNext()) {
-                for (String value : h.getAll(HttpHeaderNames.CONNECTION)) removeNamedIn(h, value, upgrade);
-            } else {
-                removeNamedIn(h, connection, upgrade);
-            }
+            removeNamedIn(h, connection, upgrade);
             h.remove(HttpHeaderNames.CONNECTION);
         }
         h.remove(KEEP_ALIVE);
@@ -139,7 +132,10 @@ final class ForwardingHeaders {
         if (doomed != null) for (CharSequence name : doomed) h.remove(name);
     }
 
-    /** All values of a header joined with ", " as one line (several X-Forwarded-For lines are one list), or null. */
+    /**
+     * All values of a header joined with ", " as one line (several X-Forwarded-For or Connection lines are one list),
+     * or null. One line, the common case, is returned as it is, with no list made.
+     */
     private static String joined(HttpHeaders h, CharSequence name) {
         String first = h.get(name);
         if (first == null) return null;
