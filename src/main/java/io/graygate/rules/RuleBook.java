@@ -50,8 +50,8 @@ public final class RuleBook implements AutoCloseable {
                 known.put(r.name(), rr);
                 routes.add(compile(r, rr));
             }
-            rules = Map.copyOf(known);
             snapshot = new RouteTable(routes);
+            rules = Map.copyOf(known);
             snapshotInfo = new SnapshotInfo(1, Instant.now());
         }
         return this;
@@ -102,8 +102,9 @@ public final class RuleBook implements AutoCloseable {
         if (current != null && !next.isNewerThan(current)) return; // an older or repeated notice arriving late
         Map<String, RouteRules> copy = new LinkedHashMap<>(rules);
         copy.put(route, next);
-        rules = Map.copyOf(copy);
+        // The route table first: whoever reads the new rules (the admin API, a test) then finds them in force.
         snapshot = snapshot.with(compile(rc, next));
+        rules = Map.copyOf(copy);
         snapshotInfo = new SnapshotInfo(snapshotInfo.revision() + 1, Instant.now());
         if (next.keyWhitelist().key() == null) {
             log.info("route {}: {}; now mode {}, whitelist {} entries, version {}", route, what, next.mode(), next.whitelist().size(), next.version());
