@@ -6,8 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.graygate.config.GatewayConfig;
-import io.graygate.config.HostPort;
 import io.graygate.config.RouteConfig;
+import io.graygate.config.ServerConfig;
 import io.graygate.routing.ClientAddress;
 import io.graygate.routing.Condition;
 import io.graygate.routing.Decision;
@@ -149,7 +149,7 @@ final class AdminApi {
         ObjectNode out = JSON.createObjectNode();
         out.put("upstream", name);
         ArrayNode servers = out.putArray("servers");
-        for (HostPort s : config.upstreams().get(name).servers()) servers.add(s.toString());
+        for (ServerConfig s : config.upstreams().get(name).servers()) servers.add(s.toString());
         return out;
     }
 

@@ -155,8 +155,8 @@ final class ServeCommand implements Callable<Integer> {
     /** One route "demo" on / between two stand-in upstreams; the loopback addresses are trusted, so X-Real-IP works from curl. */
     static GatewayConfig demoConfig(HostPort production, HostPort gray) {
         Map<String, UpstreamConfig> upstreams = new LinkedHashMap<>();
-        upstreams.put("production", new UpstreamConfig(List.of(production)));
-        upstreams.put("gray", new UpstreamConfig(List.of(gray)));
+        upstreams.put("production", UpstreamConfig.of(List.of(production)));
+        upstreams.put("gray", UpstreamConfig.of(List.of(gray)));
         RouteConfig route = new RouteConfig("demo", "/", null, null, "production", "gray", Mode.GRAY, List.of(), null);
         return new GatewayConfig(DEMO_LISTEN, new AdminConfig(AdminConfig.DEFAULT_LISTEN, null), GatewayConfig.DEFAULT_STORE,
                 new ClientIpConfig(List.of("127.0.0.1/32", "::1/128")), upstreams, List.of(route),

@@ -5,13 +5,14 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 
 import java.time.Duration;
 
-/** Tuning of the proxy: timeouts, pools, threads, the version header and the access log. Every key is optional. */
+/** Tuning of the proxy: timeouts, pools, threads, the version header, the access log and retries. Every key is optional. */
 public record ProxyConfig(Duration connectTimeout, Duration responseTimeout, Duration idleTimeout,
                           Duration upstreamIdleTimeout, int maxIdlePerServer, Duration drainTimeout, int ioThreads,
-                          boolean versionHeader, boolean accessLog, int maxHeaderSize) {
+                          boolean versionHeader, boolean accessLog, int maxHeaderSize, NextUpstream nextUpstream,
+                          int nextUpstreamTries) {
 
     public static ProxyConfig defaults() {
-        return new ProxyConfig((String) null, null, null, null, null, null, null, null, null, null);
+        return new ProxyConfig((String) null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     @JsonCreator
@@ -24,7 +25,9 @@ public record ProxyConfig(Duration connectTimeout, Duration responseTimeout, Dur
                        @JsonProperty("ioThreads") Integer ioThreads,
                        @JsonProperty("versionHeader") Boolean versionHeader,
                        @JsonProperty("accessLog") Boolean accessLog,
-                       @JsonProperty("maxHeaderSize") Integer maxHeaderSize) {
+                       @JsonProperty("maxHeaderSize") Integer maxHeaderSize,
+                       @JsonProperty("nextUpstream") java.util.List<String> nextUpstream,
+                       @JsonProperty("nextUpstreamTries") Integer nextUpstreamTries) {
         this(Durations.orDefault("connectTimeout", connectTimeout, Duration.ofSeconds(2), Duration.ofMillis(10)),
                 Durations.orDefault("responseTimeout", responseTimeout, Duration.ofSeconds(60), Duration.ofMillis(10)),
                 Durations.orDefault("idleTimeout", idleTimeout, Duration.ofSeconds(75), Duration.ofSeconds(1)),
@@ -34,7 +37,9 @@ public record ProxyConfig(Duration connectTimeout, Duration responseTimeout, Dur
                 ioThreads == null ? 0 : nonNegative("ioThreads", ioThreads),
                 versionHeader != null && versionHeader,
                 accessLog == null || accessLog,
-                positive("maxHeaderSize", maxHeaderSize, 16384));
+                positive("maxHeaderSize", maxHeaderSize, 16384),
+                NextUpstream.parse(nextUpstream),
+                nextUpstreamTries == null ? 0 : nonNegative("nextUpstreamTries", nextUpstreamTries));
     }
 
     private static int positive(String field, Integer value, int fallback) {
@@ -44,13 +49,13 @@ public record ProxyConfig(Duration connectTimeout, Duration responseTimeout, Dur
     }
 
     private static int nonNegative(String field, int value) {
-        if (value < 0) throw new IllegalArgumentException(field + ": must be 0 (one per core) or more, got " + value);
+        if (value < 0) throw new IllegalArgumentException(field + ": must be 0 (" + (field.equals("ioThreads") ? "one per core" : "the group's size") + ") or more, got " + value);
         return value;
     }
 
     public ProxyConfig withVersionHeader(boolean on) {
         return new ProxyConfig(connectTimeout, responseTimeout, idleTimeout, upstreamIdleTimeout, maxIdlePerServer,
-                drainTimeout, ioThreads, on, accessLog, maxHeaderSize);
+                drainTimeout, ioThreads, on, accessLog, maxHeaderSize, nextUpstream, nextUpstreamTries);
     }
 
     /** Event-loop threads to run: as configured, else one per core. */

@@ -10,9 +10,10 @@ import java.util.List;
 /**
  * A route as configured: how requests are matched (path prefix, optional Host), the stable (production) and gray
  * upstream groups, and the initial runtime rules (mode, whitelist) that seed the rule store on its first start.
+ * With {@code stripPrefix} the upstream gets the path without the route's prefix.
  */
 public record RouteConfig(String name, String pathPrefix, String host, String upstreamHost, String stable, String gray,
-                          Mode mode, List<String> whitelist, String whitelistKey) {
+                          Mode mode, List<String> whitelist, String whitelistKey, Boolean stripPrefix) {
 
     @JsonCreator
     public RouteConfig(@JsonProperty("name") String name,
@@ -23,7 +24,8 @@ public record RouteConfig(String name, String pathPrefix, String host, String up
                        @JsonProperty("gray") String gray,
                        @JsonProperty("mode") Mode mode,
                        @JsonProperty("whitelist") List<String> whitelist,
-                       @JsonProperty("whitelistKey") String whitelistKey) {
+                       @JsonProperty("whitelistKey") String whitelistKey,
+                       @JsonProperty("stripPrefix") Boolean stripPrefix) {
         if (name == null || name.isBlank()) throw new IllegalArgumentException("name: is required");
         if (!name.matches("[A-Za-z0-9._-]+")) {
             throw new IllegalArgumentException("name: \"" + name + "\" may hold only letters, digits, '.', '_' and '-'");
@@ -49,5 +51,12 @@ public record RouteConfig(String name, String pathPrefix, String host, String up
         this.mode = mode == null ? Mode.GRAY : mode;
         this.whitelist = whitelist;
         this.whitelistKey = whitelistKey == null || whitelistKey.isBlank() ? null : whitelistKey;
+        this.stripPrefix = stripPrefix != null && stripPrefix; // never null once built
+    }
+
+    /** A route as the tests and the demo build it: no path rewriting. */
+    public RouteConfig(String name, String pathPrefix, String host, String upstreamHost, String stable, String gray,
+                       Mode mode, List<String> whitelist, String whitelistKey) {
+        this(name, pathPrefix, host, upstreamHost, stable, gray, mode, whitelist, whitelistKey, null);
     }
 }

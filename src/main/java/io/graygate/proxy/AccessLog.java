@@ -13,11 +13,13 @@ interface AccessLog extends AutoCloseable {
      *
      * @param route    the route's name, or null when no route matched
      * @param version  the chosen version, or null when none was chosen
-     * @param server   the upstream server that was used, or null
-     * @param status   the status sent to the client (499: the client went away first)
+     * @param earlierTries  the servers tried before {@code server} and how each failed, "10.0.0.1:80(refused)", or null
+     * @param server        the upstream server that was used last, or null
+     * @param status        the status sent to the client (499: the client went away first)
+     * @param upstreamUri   the target sent upstream when a path rewrite changed it, else null
      */
-    void record(String route, String version, UpstreamServer server, int status, long durationNanos,
-                String client, HttpMethod method, String uri);
+    void record(String route, String version, String earlierTries, UpstreamServer server, int status, long durationNanos,
+                String client, HttpMethod method, String uri, String upstreamUri);
 
     /** Writes what is queued and stops. */
     @Override
@@ -36,8 +38,8 @@ interface AccessLog extends AutoCloseable {
         INSTANCE;
 
         @Override
-        public void record(String route, String version, UpstreamServer server, int status, long durationNanos,
-                           String client, HttpMethod method, String uri) {
+        public void record(String route, String version, String earlierTries, UpstreamServer server, int status, long durationNanos,
+                           String client, HttpMethod method, String uri, String upstreamUri) {
         }
 
         @Override

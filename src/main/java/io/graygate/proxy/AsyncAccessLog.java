@@ -41,9 +41,11 @@ final class AsyncAccessLog implements AccessLog {
     }
 
     @Override
-    public void record(String route, String version, UpstreamServer server, int status, long durationNanos,
-                       String client, HttpMethod method, String uri) {
-        if (!queue.offer(new Line(route, version, server, status, durationNanos, client, method, uri))) dropped.increment();
+    public void record(String route, String version, String earlierTries, UpstreamServer server, int status, long durationNanos,
+                       String client, HttpMethod method, String uri, String upstreamUri) {
+        if (!queue.offer(new Line(route, version, earlierTries, server, status, durationNanos, client, method, uri, upstreamUri))) {
+            dropped.increment();
+        }
     }
 
     /** Lines dropped because the queue was full. */
@@ -108,13 +110,15 @@ final class AsyncAccessLog implements AccessLog {
         }
     }
 
-    private record Line(String route, String version, UpstreamServer server, int status, long durationNanos,
-                        String client, HttpMethod method, String uri) {
+    private record Line(String route, String version, String earlierTries, UpstreamServer server, int status, long durationNanos,
+                        String client, HttpMethod method, String uri, String upstreamUri) {
 
         void format(StringBuilder sb) {
             sb.append("route=").append(route == null ? "-" : route)
                     .append(" version=").append(version == null ? "-" : version)
-                    .append(" upstream=").append(server == null ? "-" : server.toString())
+                    .append(" upstream=");
+            if (earlierTries != null) sb.append(earlierTries).append(',');
+            sb.append(server == null ? "-" : server.toString())
                     .append(" status=").append(status)
                     .append(" ms=");
             long micros = durationNanos / 1000;
@@ -126,6 +130,7 @@ final class AsyncAccessLog implements AccessLog {
                     .append(" client=").append(client == null ? "-" : client)
                     .append(" method=").append(method == null ? "-" : method.name())
                     .append(" path=").append(uri == null ? "-" : uri);
+            if (upstreamUri != null) sb.append(" upstreamPath=").append(upstreamUri);
         }
     }
 }

@@ -304,7 +304,13 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
             respondLocally(x, ProxyException.unknownUpstream(route.name(), decision.upstream()), false);
             return;
         }
-        x.server = pool.next(group);
+        x.group = group;
+        x.server = pool.next(group, null, 0);
+        String target = PathRewrite.apply(request.uri(), path, proxy.stripsPrefix(route.name()) ? route.pathPrefix() : null, group.pathPrefix());
+        if (target != request.uri()) {
+            request.setUri(target);
+            x.upstreamUri = target;
+        }
         x.upgrade = ForwardingHeaders.isUpgradeRequest(request);
         x.clientText = client.is(peer) ? peerText : client.toString();
         ForwardingHeaders.prepareRequest(request, x.upgrade, peerText, x.clientText, route.upstreamHost(), x.server.hostHeader());
@@ -341,17 +347,14 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         x.connecting = null;
         if (!f.isSuccess()) {
             String why = ProxyException.describeConnectFailure(f.cause(), proxy.config().proxy().connectTimeout());
-            x.server.connectFailed(why);
+            NextUpstreamPolicy.Failure failure = f.cause() instanceof io.netty.channel.ConnectTimeoutException
+                    ? NextUpstreamPolicy.Failure.CONNECT_TIMEOUT : NextUpstreamPolicy.Failure.CONNECT_FAILED;
+            if (tryNextServer(x, failure, why)) return;
             respondLocally(x, ProxyException.badGateway(x.route.name(), x.server, why), false);
             return;
         }
-        x.server.connected();
         UpstreamConnection c = UpstreamConnection.of(f.channel());
         send(x, c);
-        if (x.retried && x.requestDone) {
-            writeUpstream(c, LastHttpContent.EMPTY_LAST_CONTENT);
-            x.requestSent = true;
-        }
         drainPending();
         flushUpstream();
     }
@@ -361,7 +364,44 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         x.upstream = c;
         c.bind(this);
         writeUpstream(c, x.request); // the upstream reads on its own: the response may come early
+        if (x.requestDone) { // sent again: the body (none, or this would not be resent) ended already
+            writeUpstream(c, LastHttpContent.EMPTY_LAST_CONTENT);
+            x.requestSent = true;
+        }
         x.lastActivity = System.nanoTime();
+    }
+
+    /**
+     * A try failed before any response byte. The server's health hears of it; then, if the policy allows and a try is
+     * left, the request goes to the next server of its group (true), else the caller answers the client (false).
+     */
+    private boolean tryNextServer(Exchange x, NextUpstreamPolicy.Failure failure, String why) {
+        UpstreamServer failed = x.server;
+        failed.health().failed(System.nanoTime(), why);
+        if (!NextUpstreamPolicy.allows(proxy.nextUpstream(), failure, x.method, x.expectsBody, x.upgrade)) return false;
+        int tries = proxy.nextUpstreamTries() > 0 ? proxy.nextUpstreamTries() : x.group.size();
+        if (x.triedCount + 1 >= tries) return false;
+        if (x.tried == null) x.tried = new UpstreamServer[tries];
+        x.tried[x.triedCount++] = failed;
+        UpstreamServer next = pool.next(x.group, x.tried, x.triedCount);
+        if (next == null) {
+            x.triedCount--;
+            return false;
+        }
+        x.earlierTries = (x.earlierTries == null ? "" : x.earlierTries + ",") + failed + "(" + failure.word + ")";
+        x.server = next;
+        x.retried = false;
+        UpstreamConnection c = pool.pollIdle(next);
+        if (c != null) {
+            x.reused = true;
+            send(x, c);
+            drainPending();
+            flushUpstream();
+        } else {
+            x.reused = false;
+            connect(x);
+        }
+        return true;
     }
 
     // ---- the upstream side, called by UpstreamConnection on this same event loop ----
@@ -387,6 +427,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     }
 
     private void upstreamResponse(Exchange x, HttpResponse response) {
+        if (!x.anyResponse) x.server.health().succeeded();
         x.anyResponse = true;
         int code = response.status().code();
         HttpHeaders h = response.headers();
@@ -523,19 +564,21 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     /**
      * Gives up the exchange's upstream connection. Before any response byte, a kept-alive connection that fails on a
      * request without a body is retried once on a fresh connection (the upstream may have closed it just as the
-     * request left, which says nothing about the request); else the client gets a 502. After the response started
-     * the client can only learn of the failure from its connection closing.
+     * request left, which says nothing about the request or the server); past that the failure counts against the
+     * server and the request may go on to the next one ({@link #tryNextServer}); else the client gets a 502. After
+     * the response started the client can only learn of the failure from its connection closing.
      */
     private void abandonUpstream(Exchange x, String why, boolean mayRetry) {
         UpstreamConnection c = x.upstream;
         x.upstream = null;
         c.close();
-        if (!x.anyResponse && mayRetry && x.reused && !x.retried && !x.expectsBody && !x.upgrade && isIdempotent(x.method)) {
+        if (!x.anyResponse && mayRetry && x.reused && !x.retried && NextUpstreamPolicy.resendable(x.method, x.expectsBody, x.upgrade)) {
             x.retried = true;
             x.reused = false;
             connect(x);
             return;
         }
+        if (!x.anyResponse && mayRetry && tryNextServer(x, NextUpstreamPolicy.Failure.BROKE_OFF, why)) return;
         if (!x.responseStarted) {
             respondLocally(x, ProxyException.badGateway(x.route.name(), x.server, why), false);
             return;
@@ -543,11 +586,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         finish(x);
         closing = true;
         CloseOnFlush.close(ctx.channel());
-    }
-
-    private static boolean isIdempotent(HttpMethod m) {
-        return HttpMethod.GET.equals(m) || HttpMethod.HEAD.equals(m) || HttpMethod.OPTIONS.equals(m)
-                || HttpMethod.PUT.equals(m) || HttpMethod.DELETE.equals(m) || HttpMethod.TRACE.equals(m);
     }
 
     /**
@@ -598,6 +636,13 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         UpstreamConnection c = x.upstream;
         x.upstream = null;
         c.close();
+        if (!x.anyResponse) {
+            String why = "no response within " + proxy.config().proxy().responseTimeout().toMillis() + " ms";
+            if (tryNextServer(x, NextUpstreamPolicy.Failure.RESPONSE_TIMEOUT, why)) {
+                armTimer(responseTimeoutNanos);
+                return;
+            }
+        }
         if (!x.responseStarted) {
             respondLocally(x, ProxyException.gatewayTimeout(x.route.name(), x.server, proxy.config().proxy().responseTimeout()), false);
             if (!closing) armTimer(idleTimeoutNanos);
@@ -656,7 +701,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         x.counted = false;
         inFlight.decrement();
         proxy.accessLog().record(x.route == null ? null : x.route.name(), x.decision == null ? null : x.decision.version(),
-                x.server, x.status, System.nanoTime() - x.startNanos, x.clientText == null ? peerText : x.clientText, x.method, x.uri);
+                x.earlierTries, x.server, x.status, System.nanoTime() - x.startNanos, x.clientText == null ? peerText : x.clientText,
+                x.method, x.uri, x.upstreamUri);
     }
 
     /** The exchange is over on both sides: on to the next request (pipelined already, or yet to be read). */
@@ -785,7 +831,15 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         Route route;
         Decision decision;
         String clientText;
+        UpstreamGroup group;
         UpstreamServer server;
+        /** The target sent upstream when a rewrite changed it, else null. */
+        String upstreamUri;
+        /** Servers tried before {@code server} for this request (null until a retry), for the next choice to leave out. */
+        UpstreamServer[] tried;
+        int triedCount;
+        /** "10.0.0.1:80(refused),..." for the access log; null when the first try answered. */
+        String earlierTries;
 
         UpstreamConnection upstream;
         ChannelFuture connecting;

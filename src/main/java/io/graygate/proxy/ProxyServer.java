@@ -2,7 +2,9 @@ package io.graygate.proxy;
 
 import io.graygate.config.GatewayConfig;
 import io.graygate.config.HostPort;
+import io.graygate.config.NextUpstream;
 import io.graygate.config.ProxyConfig;
+import io.graygate.config.RouteConfig;
 import io.graygate.routing.ClientIpResolver;
 import io.graygate.routing.RouteTable;
 import io.netty.bootstrap.ServerBootstrap;
@@ -21,8 +23,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -36,7 +40,8 @@ public final class ProxyServer implements AutoCloseable {
     private final Supplier<RouteTable> routes;
     private final ClientIpResolver clientIps;
     private final ChannelGroup clients = new DefaultChannelGroup("graygate-clients", GlobalEventExecutor.INSTANCE);
-    private Map<String, UpstreamGroup> upstreams = Map.of();
+    private volatile UpstreamSet upstreams = UpstreamSet.EMPTY;
+    private volatile Set<String> stripPrefixRoutes;
     private Map<EventLoop, UpstreamPool> pools = Map.of();
     private Map<EventLoop, LoopCounter> inFlightByLoop = Map.of();
     private AccessLog accessLog = AccessLog.off();
@@ -50,6 +55,13 @@ public final class ProxyServer implements AutoCloseable {
         this.config = config;
         this.routes = routes;
         this.clientIps = new ClientIpResolver(config.clientIp().trustedProxySet());
+        this.stripPrefixRoutes = stripPrefixRoutes(config);
+    }
+
+    private static Set<String> stripPrefixRoutes(GatewayConfig config) {
+        Set<String> names = new HashSet<>();
+        for (RouteConfig r : config.routes()) if (r.stripPrefix()) names.add(r.name());
+        return Set.copyOf(names);
     }
 
     /** Binds {@code config.listen()}; fails fast when the address is taken. */
@@ -57,16 +69,16 @@ public final class ProxyServer implements AutoCloseable {
         if (started) throw new IllegalStateException("the proxy was started already");
         started = true;
         ProxyConfig pc = config.proxy();
-        upstreams = UpstreamGroup.resolveAll(config.upstreams());
         Transport transport = Transport.best();
         int threads = pc.effectiveIoThreads();
+        upstreams = UpstreamSet.build(config.upstreams(), threads, UpstreamSet.EMPTY);
         loops = transport.newGroup(threads, new DefaultThreadFactory("graygate-io"));
         Map<EventLoop, UpstreamPool> byLoop = new IdentityHashMap<>();
         Map<EventLoop, LoopCounter> counters = new IdentityHashMap<>();
-        int servers = UpstreamGroup.serverCount(upstreams);
+        int index = 0;
         for (EventExecutor e : loops) {
             EventLoop loop = (EventLoop) e;
-            byLoop.put(loop, new UpstreamPool(loop, transport, pc, servers, upstreams.size()));
+            byLoop.put(loop, new UpstreamPool(loop, index++, transport, pc));
             counters.put(loop, new LoopCounter());
         }
         pools = byLoop;
@@ -154,7 +166,16 @@ public final class ProxyServer implements AutoCloseable {
     }
 
     UpstreamGroup upstream(String name) {
-        return upstreams.get(name);
+        return upstreams.group(name);
+    }
+
+    /** Connections tried so far to the servers at {@code hostPort}, in every group (for tests and diagnostics). */
+    long connectAttempts(String hostPort) {
+        long n = 0;
+        for (UpstreamGroup g : upstreams.groups().values()) {
+            for (UpstreamServer s : g.servers()) if (s.toString().equals(hostPort)) n += s.connectAttempts();
+        }
+        return n;
     }
 
     UpstreamPool pool(EventLoop loop) {
@@ -163,6 +184,19 @@ public final class ProxyServer implements AutoCloseable {
 
     AccessLog accessLog() {
         return accessLog;
+    }
+
+    /** Whether a route's requests reach the upstream without the route's prefix ({@code stripPrefix: true}). */
+    boolean stripsPrefix(String route) {
+        return stripPrefixRoutes.contains(route);
+    }
+
+    NextUpstream nextUpstream() {
+        return config.proxy().nextUpstream();
+    }
+
+    int nextUpstreamTries() {
+        return config.proxy().nextUpstreamTries();
     }
 
     boolean versionHeader() {

@@ -1,60 +1,129 @@
 package io.graygate.proxy;
 
-import io.graygate.config.ConfigException;
-import io.graygate.config.HostPort;
 import io.graygate.config.UpstreamConfig;
 
-import java.net.InetSocketAddress;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
-/** A named group of upstream servers that a decision names; each event loop takes its servers in turn (round-robin). */
+/**
+ * A named group of upstream servers that a decision names. It picks a server by smooth weighted round-robin (nginx's
+ * algorithm: over a cycle each server gets its share of requests, spread out rather than in runs), skipping servers
+ * that are out, each event loop with its own weights so no lock is taken. Its members change whole, when a name
+ * resolves to other addresses: a new {@link Members} is swapped in, with fresh per-loop weights.
+ */
 final class UpstreamGroup {
 
-    private final int id;
-    private final UpstreamServer[] servers;
+    private final String name;
+    private final UpstreamConfig config;
+    private final int loops;
+    private final PathRewrite.Prefix pathPrefix;
+    private volatile Members members;
 
-    private UpstreamGroup(int id, UpstreamServer[] servers) {
-        this.id = id;
-        this.servers = servers;
+    UpstreamGroup(String name, UpstreamConfig config, int loops, List<UpstreamServer> servers) {
+        this.name = name;
+        this.config = config;
+        this.loops = loops;
+        this.pathPrefix = PathRewrite.Prefix.of(config.pathPrefix());
+        this.members = new Members(servers.toArray(new UpstreamServer[0]), loops);
     }
 
-    /** Index among all groups; each pool keeps its round-robin position in an array by it. */
-    int id() {
-        return id;
+    String name() {
+        return name;
     }
 
-    UpstreamServer server(int turn) {
-        return servers[Math.floorMod(turn, servers.length)];
+    UpstreamConfig config() {
+        return config;
+    }
+
+    /** The path prefix put before every request's path, or {@link PathRewrite.Prefix#NONE}. */
+    PathRewrite.Prefix pathPrefix() {
+        return pathPrefix;
+    }
+
+    UpstreamServer[] servers() {
+        return members.servers;
+    }
+
+    /** Every try a request may make here: one per server (nginx's default for {@code proxy_next_upstream_tries}). */
+    int size() {
+        return members.servers.length;
+    }
+
+    void replaceServers(List<UpstreamServer> servers) {
+        members = new Members(servers.toArray(new UpstreamServer[0]), loops);
     }
 
     /**
-     * Builds every configured group, resolving each server's host now: a name that does not resolve fails the start,
-     * naming the configuration path.
+     * The next server for a request on event loop {@code loop}, leaving out the {@code triedCount} servers in
+     * {@code tried}: a server that is up, or one due for its probe; when every server is out, any of them, so that
+     * the gateway never causes an outage of its own; null when every server was tried.
      */
-    static Map<String, UpstreamGroup> resolveAll(Map<String, UpstreamConfig> upstreams) {
-        Map<String, UpstreamGroup> groups = new HashMap<>();
-        int serverId = 0;
-        for (Map.Entry<String, UpstreamConfig> e : upstreams.entrySet()) {
-            List<HostPort> configured = e.getValue().servers();
-            UpstreamServer[] servers = new UpstreamServer[configured.size()];
-            for (int i = 0; i < servers.length; i++) {
-                HostPort hp = configured.get(i);
-                InetSocketAddress address = new InetSocketAddress(hp.host(), hp.port());
-                if (address.isUnresolved()) {
-                    throw new ConfigException("upstreams." + e.getKey() + ".servers[" + i + "]: cannot resolve host \"" + hp.host() + "\"");
-                }
-                servers[i] = new UpstreamServer(serverId++, e.getKey(), hp, address);
-            }
-            groups.put(e.getKey(), new UpstreamGroup(groups.size(), servers));
+    UpstreamServer choose(int loop, UpstreamServer[] tried, int triedCount) {
+        Members m = members;
+        long now = System.nanoTime();
+        int best = m.pick(loop, Members.UP_OR_PROBE, tried, triedCount, now);
+        if (best >= 0 && !m.servers[best].health().isUp()) {
+            // Its probe is due: only one request across the event loops makes it; the others go elsewhere.
+            if (!m.servers[best].health().claimProbe(now)) best = m.pick(loop, Members.UP, tried, triedCount, now);
+            else return m.take(loop, Members.UP_OR_PROBE, tried, triedCount, now, best);
         }
-        return Map.copyOf(groups);
+        if (best >= 0) return m.take(loop, Members.UP, tried, triedCount, now, best);
+        best = m.pick(loop, Members.ANY, tried, triedCount, now);
+        return best < 0 ? null : m.take(loop, Members.ANY, tried, triedCount, now, best);
     }
 
-    static int serverCount(Map<String, UpstreamGroup> groups) {
-        int n = 0;
-        for (UpstreamGroup g : groups.values()) n += g.servers.length;
-        return n;
+    /** The servers of a group at one moment, and each event loop's current weights for them. */
+    private static final class Members {
+        static final int UP = 0;
+        static final int UP_OR_PROBE = 1;
+        static final int ANY = 2;
+
+        final UpstreamServer[] servers;
+        /** current[loop][i]: written by that loop only. */
+        final int[][] current;
+
+        Members(UpstreamServer[] servers, int loops) {
+            this.servers = servers;
+            this.current = new int[loops][servers.length];
+        }
+
+        private boolean eligible(int i, int mode, UpstreamServer[] tried, int triedCount, long now) {
+            UpstreamServer s = servers[i];
+            for (int t = 0; t < triedCount; t++) if (tried[t] == s) return false;
+            ServerHealth h = s.health();
+            return switch (mode) {
+                case UP -> h.isUp();
+                case UP_OR_PROBE -> h.isUp() || h.isProbeDue(now);
+                default -> true;
+            };
+        }
+
+        /** The index smooth weighted round-robin picks among the eligible servers, without changing any weight; -1 if none. */
+        int pick(int loop, int mode, UpstreamServer[] tried, int triedCount, long now) {
+            int[] cur = current[loop];
+            int best = -1;
+            int bestWeight = 0;
+            for (int i = 0; i < servers.length; i++) {
+                if (!eligible(i, mode, tried, triedCount, now)) continue;
+                int w = cur[i] + servers[i].weight();
+                if (best < 0 || w > bestWeight) {
+                    best = i;
+                    bestWeight = w;
+                }
+            }
+            return best;
+        }
+
+        /** Commits the pick: every eligible server gains its weight, the chosen one gives up the total. */
+        UpstreamServer take(int loop, int mode, UpstreamServer[] tried, int triedCount, long now, int chosen) {
+            int[] cur = current[loop];
+            int total = 0;
+            for (int i = 0; i < servers.length; i++) {
+                if (i != chosen && !eligible(i, mode, tried, triedCount, now)) continue;
+                cur[i] += servers[i].weight();
+                total += servers[i].weight();
+            }
+            cur[chosen] -= total;
+            return servers[chosen];
+        }
     }
 }

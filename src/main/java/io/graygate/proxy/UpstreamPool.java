@@ -13,6 +13,9 @@ import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.resolver.NoopAddressResolverGroup;
 
 import java.util.ArrayDeque;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -27,18 +30,17 @@ final class UpstreamPool {
     static final String HANDLER = "upstream";
 
     private final EventLoop loop;
+    private final int index;
     private final Bootstrap bootstrap;
-    private final ArrayDeque<UpstreamConnection>[] idle;
-    private final int[] turns;
+    /** By server identity: servers come and go with reloads. */
+    private final Map<UpstreamServer, ArrayDeque<UpstreamConnection>> idle = new IdentityHashMap<>();
     private final long idleTimeoutNanos;
     private final int maxIdlePerServer;
 
-    @SuppressWarnings("unchecked")
-    UpstreamPool(EventLoop loop, Transport transport, ProxyConfig config, int servers, int groups) {
+    /** @param index this loop's place among the event loops, for the groups' per-loop round-robin weights */
+    UpstreamPool(EventLoop loop, int index, Transport transport, ProxyConfig config) {
         this.loop = loop;
-        this.idle = (ArrayDeque<UpstreamConnection>[]) new ArrayDeque<?>[servers];
-        for (int i = 0; i < servers; i++) idle[i] = new ArrayDeque<>();
-        this.turns = new int[groups];
+        this.index = index;
         this.idleTimeoutNanos = config.upstreamIdleTimeout().toNanos();
         this.maxIdlePerServer = config.maxIdlePerServer();
         HttpDecoderConfig decoder = new HttpDecoderConfig()
@@ -65,14 +67,15 @@ final class UpstreamPool {
         loop.scheduleWithFixedDelay(this::closeExpired, sweep, sweep, TimeUnit.NANOSECONDS);
     }
 
-    /** The next server of a group in this loop's turn. */
-    UpstreamServer next(UpstreamGroup group) {
-        return group.server(turns[group.id()]++);
+    /** The next server of a group in this loop's turn, leaving out those tried already; null when all were. */
+    UpstreamServer next(UpstreamGroup group, UpstreamServer[] tried, int triedCount) {
+        return group.choose(index, tried, triedCount);
     }
 
     /** A kept-alive connection to the server, or null when there is none. */
     UpstreamConnection pollIdle(UpstreamServer server) {
-        ArrayDeque<UpstreamConnection> connections = idle[server.id()];
+        ArrayDeque<UpstreamConnection> connections = idle.get(server);
+        if (connections == null) return null;
         UpstreamConnection c;
         while ((c = connections.pollFirst()) != null) {
             if (c.channel().isActive()) return c;
@@ -83,6 +86,7 @@ final class UpstreamPool {
 
     /** Starts a new connection on this loop; the future's channel carries an {@link UpstreamConnection}. */
     ChannelFuture connect(UpstreamServer server) {
+        server.countConnectAttempt();
         ChannelFuture f = bootstrap.connect(server.address());
         // Registration ran inline on this loop, so the pipeline is already built.
         UpstreamConnection c = UpstreamConnection.of(f.channel());
@@ -92,7 +96,12 @@ final class UpstreamPool {
 
     /** Takes back a connection whose exchange ended cleanly; it waits here for the next request to its server. */
     void release(UpstreamConnection c) {
-        ArrayDeque<UpstreamConnection> connections = idle[c.server().id()];
+        UpstreamServer server = c.server();
+        if (server.retired()) { // left its group on a reload: closed now that its request is over
+            c.channel().close();
+            return;
+        }
+        ArrayDeque<UpstreamConnection> connections = idle.computeIfAbsent(server, s -> new ArrayDeque<>());
         if (!c.channel().isActive() || connections.size() >= maxIdlePerServer) {
             c.channel().close();
             return;
@@ -105,12 +114,23 @@ final class UpstreamPool {
 
     /** Drops a connection that closed while idle. */
     void forget(UpstreamConnection c) {
-        if (c.server() != null) idle[c.server().id()].removeFirstOccurrence(c);
+        if (c.server() == null) return;
+        ArrayDeque<UpstreamConnection> connections = idle.get(c.server());
+        if (connections != null) connections.removeFirstOccurrence(c);
+    }
+
+    /** Closes the idle connections of servers that left their groups; call on this pool's loop. */
+    void retire(List<UpstreamServer> servers) {
+        for (UpstreamServer s : servers) {
+            ArrayDeque<UpstreamConnection> connections = idle.remove(s);
+            if (connections == null) continue;
+            for (UpstreamConnection c; (c = connections.pollFirst()) != null; ) c.channel().close();
+        }
     }
 
     private void closeExpired() {
         long now = System.nanoTime();
-        for (ArrayDeque<UpstreamConnection> connections : idle) {
+        for (ArrayDeque<UpstreamConnection> connections : idle.values()) {
             UpstreamConnection oldest;
             while ((oldest = connections.peekLast()) != null && now - oldest.idleSince() >= idleTimeoutNanos) {
                 connections.pollLast();
@@ -126,7 +146,7 @@ final class UpstreamPool {
     /** Idle connections held now; call on this pool's loop. */
     int idleCount() {
         int n = 0;
-        for (ArrayDeque<UpstreamConnection> connections : idle) n += connections.size();
+        for (ArrayDeque<UpstreamConnection> connections : idle.values()) n += connections.size();
         return n;
     }
 }

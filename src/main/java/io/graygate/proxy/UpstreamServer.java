@@ -1,65 +1,80 @@
 package io.graygate.proxy;
 
-import io.graygate.config.HostPort;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.graygate.config.ServerAddress;
 
 import java.net.InetSocketAddress;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
- * One server of an upstream group: its address, resolved once at start so that no event loop ever waits on DNS,
- * and whether its last connect failed, so that "upstream down" is logged once per change of state, not per request.
+ * One server of an upstream group: its address, resolved once at start so that no event loop ever waits on DNS, its
+ * weight and its {@link ServerHealth}. A server that leaves its group on a reload is retired: the pools close its
+ * idle connections and do not keep the ones still in use once their requests end.
  */
 final class UpstreamServer {
 
-    private static final Logger log = LoggerFactory.getLogger(UpstreamServer.class);
-
-    private final int id;
     private final String group;
-    private final HostPort hostPort;
+    private final ServerAddress configured;
     private final InetSocketAddress address;
+    private final int weight;
     private final String text;
-    private final AtomicBoolean down = new AtomicBoolean();
+    private final String hostHeader;
+    private final ServerHealth health;
+    private final LongAdder connectAttempts = new LongAdder();
+    private volatile boolean retired;
 
-    UpstreamServer(int id, String group, HostPort hostPort, InetSocketAddress address) {
-        this.id = id;
+    UpstreamServer(String group, ServerAddress configured, InetSocketAddress address, int weight, int maxFails, long failTimeoutNanos) {
         this.group = group;
-        this.hostPort = hostPort;
+        this.configured = configured;
         this.address = address;
-        this.text = hostPort.toString();
-    }
-
-    /** Index among all servers of all groups; the pools keep their idle connections in arrays by it. */
-    int id() {
-        return id;
+        this.weight = weight;
+        this.text = configured.hostPort().toString();
+        this.hostHeader = text;
+        this.health = new ServerHealth(text + " \"" + group + "\"", maxFails, failTimeoutNanos);
     }
 
     String group() {
         return group;
     }
 
+    ServerAddress configured() {
+        return configured;
+    }
+
     InetSocketAddress address() {
         return address;
     }
 
+    int weight() {
+        return weight;
+    }
+
+    ServerHealth health() {
+        return health;
+    }
+
     /** The Host header for a request that came without one. */
     String hostHeader() {
-        return text;
+        return hostHeader;
     }
 
-    void connected() {
-        if (down.get() && down.compareAndSet(true, false)) {
-            log.info("upstream up again: {} \"{}\"", text, group);
-        }
+    void countConnectAttempt() {
+        connectAttempts.increment();
     }
 
-    void connectFailed(String why) {
-        if (!down.get() && down.compareAndSet(false, true)) {
-            log.warn("upstream down: {} \"{}\": {}", text, group, why);
-        }
+    /** Connections this gateway has tried to open to the server (for tests and diagnostics). */
+    long connectAttempts() {
+        return connectAttempts.sum();
     }
 
+    void retire() {
+        retired = true;
+    }
+
+    boolean retired() {
+        return retired;
+    }
+
+    /** "10.0.0.1:8080", as the access log and error messages show it. */
     @Override
     public String toString() {
         return text;

@@ -3,6 +3,7 @@ package io.graygate.cli;
 import io.graygate.config.GatewayConfig;
 import io.graygate.config.HostPort;
 import io.graygate.config.RouteConfig;
+import io.graygate.config.ServerConfig;
 import io.graygate.routing.Mode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -92,8 +93,8 @@ class ServeCommandTest {
         assertThat(c.store()).isEqualTo("file:./graygate-rules.json");
         assertThat(c.clientIp().trustedProxies()).containsExactly("127.0.0.1/32", "::1/128");
         assertThat(c.proxy().versionHeader()).isTrue();
-        assertThat(c.upstreams().get("production").servers()).containsExactly(new HostPort("127.0.0.1", 41001));
-        assertThat(c.upstreams().get("gray").servers()).containsExactly(new HostPort("127.0.0.1", 41002));
+        assertThat(c.upstreams().get("production").servers()).containsExactly(ServerConfig.of("127.0.0.1:41001"));
+        assertThat(c.upstreams().get("gray").servers()).containsExactly(ServerConfig.of("127.0.0.1:41002"));
         RouteConfig demo = c.route("demo");
         assertThat(demo.pathPrefix()).isEqualTo("/");
         assertThat(demo.stable()).isEqualTo("production");

@@ -51,7 +51,7 @@ class ConfigLoaderTest {
         GatewayConfig c = parse(GOOD);
         assertThat(c.listen()).isEqualTo(new HostPort("127.0.0.1", 8080));
         assertThat(c.routes()).extracting(RouteConfig::name).containsExactly("demo");
-        assertThat(c.upstreams().get("gray").servers()).containsExactly(new HostPort("127.0.0.1", 9002));
+        assertThat(c.upstreams().get("gray").servers()).containsExactly(ServerConfig.of("127.0.0.1:9002"));
     }
 
     static Stream<Arguments> badConfigurations() {
@@ -59,9 +59,23 @@ class ConfigLoaderTest {
                 Arguments.of("unknown top-level key", GOOD + "colour: blue\n",
                         "colour: unknown key; known keys here: [listen, admin, store, clientIp, upstreams, routes, proxy]"),
                 Arguments.of("unknown key in a route", changed("    gray: gray\n", "    gray: gray\n    weight: 5\n"),
-                        "routes[0].weight: unknown key; known keys here: [name, pathPrefix, host, upstreamHost, stable, gray, mode, whitelist, whitelistKey]"),
+                        "routes[0].weight: unknown key; known keys here: [name, pathPrefix, host, upstreamHost, stable, gray, mode, whitelist, whitelistKey, stripPrefix]"),
                 Arguments.of("misspelt key in an upstream", changed("    servers: [\"127.0.0.1:9002\"]", "    hosts: [\"127.0.0.1:9002\"]"),
-                        "upstreams.gray.hosts: unknown key; known keys here: [servers]"),
+                        "upstreams.gray.hosts: unknown key; known keys here: [servers, maxFails, failTimeout, healthCheck, pathPrefix]"),
+                Arguments.of("zero weight", changed("[\"127.0.0.1:9002\"]", "[\"127.0.0.1:9002\", {address: \"127.0.0.1:9003\", weight: 0}]"),
+                        "upstreams.gray.servers[1].weight: must be at least 1, got 0"),
+                Arguments.of("unknown key of a server", changed("[\"127.0.0.1:9002\"]", "[{address: \"127.0.0.1:9003\", wieght: 2}]"),
+                        "upstreams.gray.servers[0].wieght: unknown key; known keys here: [address, weight, maxFails, failTimeout]"),
+                Arguments.of("negative maxFails", changed("[\"127.0.0.1:9002\"]", "[\"127.0.0.1:9002\"]\n    maxFails: -1"),
+                        "upstreams.gray.maxFails: must be 0 (never marked down) or more, got -1"),
+                Arguments.of("https server", changed("[\"127.0.0.1:9002\"]", "[\"https://127.0.0.1:9002\"]"),
+                        "upstreams.gray.servers[0]: https:// servers are not supported yet, got \"https://127.0.0.1:9002\""),
+                Arguments.of("group pathPrefix without a slash", changed("[\"127.0.0.1:9002\"]", "[\"127.0.0.1:9002\"]\n    pathPrefix: bee"),
+                        "upstreams.gray.pathPrefix: must start with '/', got \"bee\""),
+                Arguments.of("health check status", changed("[\"127.0.0.1:9002\"]", "[\"127.0.0.1:9002\"]\n    healthCheck: {expectStatus: 2yy}"),
+                        "upstreams.gray.healthCheck.expectStatus: expected a status such as 200, 2xx or 200-399, got \"2yy\""),
+                Arguments.of("unknown nextUpstream", GOOD + "proxy:\n  nextUpstream: [error, http_502]\n",
+                        "proxy.nextUpstream[1]: expected error, timeout or off, got \"http_502\""),
                 Arguments.of("missing upstream", changed("stable: production", "stable: prod"),
                         "routes[0].stable: no upstream named \"prod\""),
                 Arguments.of("missing gray group", changed("    gray: gray\n    whitelist", "    gray: canary\n    whitelist"),

@@ -3,7 +3,7 @@ package io.graygate.proxy;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.AppenderBase;
-import io.graygate.config.HostPort;
+import io.graygate.config.ServerAddress;
 import io.netty.handler.codec.http.HttpMethod;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
@@ -21,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class AsyncAccessLogTest {
 
     private static final UpstreamServer SERVER =
-            new UpstreamServer(0, "gray", new HostPort("127.0.0.1", 9002), new InetSocketAddress("127.0.0.1", 9002));
+            new UpstreamServer("gray", ServerAddress.parse("127.0.0.1:9002"), new InetSocketAddress("127.0.0.1", 9002), 1, 1, 1_000_000_000L);
 
     /** Holds the writer thread inside the logger until released, as a stuck disk would. */
     private static final class BlockingAppender extends AppenderBase<ILoggingEvent> {
@@ -50,10 +50,10 @@ class AsyncAccessLogTest {
         AsyncAccessLog log = new AsyncAccessLog(8);
         try {
             String client = "10.1.2.3";
-            log.record("demo", "gray", SERVER, 200, 1_234_567, client, HttpMethod.GET, "/first");
+            log.record("demo", "gray", null, SERVER, 200, 1_234_567, client, HttpMethod.GET, "/first", null);
             assertThat(appender.entered.await(5, TimeUnit.SECONDS)).isTrue();
             long start = System.nanoTime();
-            for (int i = 0; i < 100; i++) log.record("demo", "gray", SERVER, 200, 1_000, client, HttpMethod.GET, "/n" + i);
+            for (int i = 0; i < 100; i++) log.record("demo", "gray", null, SERVER, 200, 1_000, client, HttpMethod.GET, "/n" + i, null);
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
             assertThat(log.dropped()).isGreaterThanOrEqualTo(100 - 8 - 8); // the queue may round its capacity up
             appender.release.countDown();
@@ -93,7 +93,7 @@ class AsyncAccessLogTest {
         AsyncAccessLog log = new AsyncAccessLog(64);
         try {
             String client = "10.1.2.3";
-            for (int i = 0; i < 3; i++) log.record("demo", "gray", SERVER, 200, 1_000, client, HttpMethod.GET, "/b" + i);
+            for (int i = 0; i < 3; i++) log.record("demo", "gray", null, SERVER, 200, 1_000, client, HttpMethod.GET, "/b" + i, null);
 
             io.graygate.testing.Polling.await("the three lines to be written", Duration.ofSeconds(5), () -> appender.written.size() == 3);
             assertThat(appender.written).extracting(l -> l.substring(l.lastIndexOf(' ') + 1))

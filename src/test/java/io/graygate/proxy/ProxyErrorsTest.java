@@ -31,7 +31,7 @@ class ProxyErrorsTest {
     @Test
     void upstreamThatRefusesConnectionsGets502NamingRouteAndUpstreamAndIsLoggedDownOnce() throws IOException {
         int port = closedPort();
-        Logger serverLog = (Logger) LoggerFactory.getLogger(UpstreamServer.class);
+        Logger serverLog = (Logger) LoggerFactory.getLogger(ServerHealth.class);
         ListAppender<ILoggingEvent> events = new ListAppender<>();
         events.start();
         serverLog.addAppender(events);
@@ -53,7 +53,7 @@ class ProxyErrorsTest {
             serverLog.detachAppender(events);
         }
         assertThat(events.list).extracting(ILoggingEvent::getFormattedMessage).containsExactly(
-                "upstream down: 127.0.0.1:" + port + " \"production\": connection refused",
+                "upstream down: 127.0.0.1:" + port + " \"production\": connection refused; taken out for 10000 ms",
                 "upstream up again: 127.0.0.1:" + port + " \"production\"");
     }
 

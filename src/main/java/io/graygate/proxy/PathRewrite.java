@@ -1,0 +1,82 @@
+package io.graygate.proxy;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The request target the upstream gets: the route's prefix taken off ({@code stripPrefix: true}), then a prefix put
+ * before it (the group's {@code pathPrefix}; a version's, later, is one more {@link Prefix}), the query kept as sent.
+ * It works on the raw target, so the rest of the path keeps the client's encoding; a raw path that does not start
+ * with the prefix literally (matched only once normalized, e.g. {@code //app/x} or {@code /%61pp/x}) is rewritten
+ * from its normalized form, percent-encoded again.
+ */
+final class PathRewrite {
+
+    private PathRewrite() {
+    }
+
+    /**
+     * @param uri         the origin-form target as received ({@code /app/x?q=1})
+     * @param normalized  its normalized path, as the route matched it
+     * @param strip       the route's prefix to take off, or null
+     * @param add         the prefix to put before the path
+     * @return the target to send, or {@code uri} itself when nothing changes (no allocation)
+     */
+    static String apply(String uri, String normalized, String strip, Prefix add) {
+        if (strip == null && add.text == null) return uri;
+        int q = uri.indexOf('?');
+        String query = q < 0 ? "" : uri.substring(q);
+        String path = q < 0 ? uri : uri.substring(0, q);
+        if (strip != null && !strip.equals("/")) {
+            if (path.startsWith(strip)) {
+                path = path.substring(strip.length());
+            } else {
+                path = encode(normalized.substring(Math.min(strip.length(), normalized.length())));
+            }
+            if (path.isEmpty() || path.charAt(0) != '/') path = "/" + path;
+        }
+        if (add.text != null) {
+            path = add.endsWithSlash && path.startsWith("/") ? add.text + path.substring(1) : add.text + path;
+        }
+        return path + query;
+    }
+
+    /** Percent-encodes what a decoded path may hold but a request target may not. */
+    static String encode(String decoded) {
+        StringBuilder out = null;
+        byte[] bytes = decoded.getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i < bytes.length; i++) {
+            int b = bytes[i] & 0xFF;
+            boolean plain = b > 0x20 && b < 0x7F && b != '%' && b != '?' && b != '#' && b != '"' && b != '<' && b != '>'
+                    && b != '\\' && b != '^' && b != '`' && b != '{' && b != '|' && b != '}';
+            if (plain && out == null) continue;
+            if (out == null) {
+                out = new StringBuilder(bytes.length + 16);
+                out.append(decoded, 0, i); // the bytes before i were plain ASCII, one char each
+            }
+            if (plain) {
+                out.append((char) b);
+            } else {
+                out.append('%').append(Character.toUpperCase(Character.forDigit(b >> 4, 16)))
+                        .append(Character.toUpperCase(Character.forDigit(b & 0xF, 16)));
+            }
+        }
+        return out == null ? decoded : out.toString();
+    }
+
+    /** A prefix to put before the path: {@code /bee} makes {@code /x} {@code /bee/x}, as {@code /bee/} does. */
+    static final class Prefix {
+        static final Prefix NONE = new Prefix(null);
+
+        final String text;
+        final boolean endsWithSlash;
+
+        private Prefix(String text) {
+            this.text = text;
+            this.endsWithSlash = text != null && text.endsWith("/");
+        }
+
+        static Prefix of(String text) {
+            return text == null || text.isEmpty() || text.equals("/") ? NONE : new Prefix(text);
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package io.graygate.proxy;
+
+import io.graygate.config.ConfigException;
+import io.graygate.config.ServerConfig;
+import io.graygate.config.UpstreamConfig;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Every upstream group in force, swapped whole on a reload. Building one resolves the servers' host names (so never
+ * build one on an event loop) and keeps the servers that did not change, with their health and pooled connections.
+ */
+final class UpstreamSet {
+
+    static final UpstreamSet EMPTY = new UpstreamSet(Map.of());
+
+    private final Map<String, UpstreamGroup> groups;
+
+    private UpstreamSet(Map<String, UpstreamGroup> groups) {
+        this.groups = groups;
+    }
+
+    UpstreamGroup group(String name) {
+        return groups.get(name);
+    }
+
+    Map<String, UpstreamGroup> groups() {
+        return groups;
+    }
+
+    /**
+     * The groups of {@code upstreams}, reusing each server of {@code previous} whose group, address and settings are
+     * unchanged; a host that does not resolve is refused, naming the configuration path.
+     */
+    static UpstreamSet build(Map<String, UpstreamConfig> upstreams, int loops, UpstreamSet previous) {
+        Map<String, UpstreamServer> reusable = new HashMap<>();
+        for (UpstreamGroup g : previous.groups.values()) {
+            for (UpstreamServer s : g.servers()) reusable.put(key(g.name(), g.config(), s.configured().toString(), s.weight(), s), s);
+        }
+        Map<String, UpstreamGroup> groups = new LinkedHashMap<>();
+        for (Map.Entry<String, UpstreamConfig> e : upstreams.entrySet()) {
+            UpstreamConfig config = e.getValue();
+            List<UpstreamServer> servers = new ArrayList<>();
+            for (int i = 0; i < config.servers().size(); i++) {
+                ServerConfig sc = config.servers().get(i);
+                InetSocketAddress address = new InetSocketAddress(sc.address().host(), sc.address().port());
+                if (address.isUnresolved()) {
+                    throw new ConfigException("upstreams." + e.getKey() + ".servers[" + i + "]: cannot resolve host \"" + sc.address().host() + "\"");
+                }
+                UpstreamServer fresh = new UpstreamServer(e.getKey(), sc.address(), address, sc.weight(), config.maxFails(sc),
+                        config.failTimeout(sc).toNanos());
+                UpstreamServer kept = reusable.remove(key(e.getKey(), config, sc.address().toString(), sc.weight(), fresh));
+                servers.add(kept != null ? kept : fresh);
+            }
+            groups.put(e.getKey(), new UpstreamGroup(e.getKey(), config, loops, servers));
+        }
+        return new UpstreamSet(Map.copyOf(groups));
+    }
+
+    /** The servers of this set that {@code next} no longer has. */
+    List<UpstreamServer> serversMissingFrom(UpstreamSet next) {
+        Set<UpstreamServer> kept = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (UpstreamGroup g : next.groups.values()) kept.addAll(List.of(g.servers()));
+        List<UpstreamServer> gone = new ArrayList<>();
+        for (UpstreamGroup g : groups.values()) for (UpstreamServer s : g.servers()) if (!kept.contains(s)) gone.add(s);
+        return gone;
+    }
+
+    private static String key(String group, UpstreamConfig config, String address, int weight, UpstreamServer s) {
+        return group + " " + address + " " + s.address() + " w" + weight + " " + s.health().settings() + " " + config.healthCheck();
+    }
+}
