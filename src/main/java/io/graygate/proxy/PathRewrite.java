@@ -5,9 +5,9 @@ import java.nio.charset.StandardCharsets;
 /**
  * The request target the upstream gets: the route's prefix taken off ({@code stripPrefix: true}), then a prefix put
  * before it (the group's {@code pathPrefix}; a version's, later, is one more {@link Prefix}), the query kept as sent.
- * It works on the raw target, so the rest of the path keeps the client's encoding; a raw path that does not start
- * with the prefix literally (matched only once normalized, e.g. {@code //app/x} or {@code /%61pp/x}) is rewritten
- * from its normalized form, percent-encoded again.
+ * It works on the raw target, so a plain path keeps the client's bytes; a path that normalizing changed (matched
+ * only once normalized, e.g. {@code //app/x}, {@code /app/%2e%2e/app/x} or {@code /app/a%20b}) is rewritten from its
+ * normalized form, percent-encoded again, so that what the upstream gets is what the route matched.
  */
 final class PathRewrite {
 
@@ -27,7 +27,7 @@ final class PathRewrite {
         String query = q < 0 ? "" : uri.substring(q);
         String path = q < 0 ? uri : uri.substring(0, q);
         if (strip != null && !strip.equals("/")) {
-            if (path.startsWith(strip)) {
+            if (path.equals(normalized)) {
                 path = path.substring(strip.length());
             } else {
                 path = encode(normalized.substring(Math.min(strip.length(), normalized.length())));

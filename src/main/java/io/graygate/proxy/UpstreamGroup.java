@@ -60,12 +60,13 @@ final class UpstreamGroup {
     UpstreamServer choose(int loop, UpstreamServer[] tried, int triedCount) {
         Members m = members;
         long now = System.nanoTime();
+        // A server due for its probe gains weight like the others, so its turn comes.
         int best = m.pick(loop, Members.UP_OR_PROBE, tried, triedCount, now);
-        if (best >= 0 && !m.servers[best].health().isUp()) {
-            // Its probe is due: only one request across the event loops makes it; the others go elsewhere.
-            if (!m.servers[best].health().claimProbe(now)) best = m.pick(loop, Members.UP, tried, triedCount, now);
-            else return m.take(loop, Members.UP_OR_PROBE, tried, triedCount, now, best);
+        if (best >= 0 && (m.servers[best].health().isUp() || m.servers[best].health().claimProbe(now))) {
+            return m.take(loop, Members.UP_OR_PROBE, tried, triedCount, now, best);
         }
+        // Its probe went to another event loop first: this request goes to a server that is up.
+        if (best >= 0) best = m.pick(loop, Members.UP, tried, triedCount, now);
         if (best >= 0) return m.take(loop, Members.UP, tried, triedCount, now, best);
         best = m.pick(loop, Members.ANY, tried, triedCount, now);
         return best < 0 ? null : m.take(loop, Members.ANY, tried, triedCount, now, best);
