@@ -1,7 +1,11 @@
 package io.graygate;
 
 import io.graygate.admin.AdminServer;
+import io.graygate.config.ConfigException;
 import io.graygate.config.GatewayConfig;
+import io.graygate.config.ProxyConfig;
+import io.graygate.config.ReloadReport;
+import io.graygate.config.RouteConfig;
 import io.graygate.proxy.ProxyServer;
 import io.graygate.rules.RuleBook;
 import io.graygate.rules.RuleStores;
@@ -9,6 +13,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /**
  * One graygate node: the rule book (store plus compiled snapshot), the proxy listener and the admin listener.
@@ -18,14 +28,16 @@ public final class Gateway implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Gateway.class);
 
-    private final GatewayConfig config;
+    private final GatewayConfig startConfig;
+    private final Supplier<GatewayConfig> reloadSource;
     private final RuleBook rules;
     private final ProxyServer proxy;
     private final AdminServer admin;
     private boolean closed;
 
-    private Gateway(GatewayConfig config, RuleBook rules, ProxyServer proxy, AdminServer admin) {
-        this.config = config;
+    private Gateway(GatewayConfig config, Supplier<GatewayConfig> reloadSource, RuleBook rules, ProxyServer proxy, AdminServer admin) {
+        this.startConfig = config;
+        this.reloadSource = reloadSource;
         this.rules = rules;
         this.proxy = proxy;
         this.admin = admin;
@@ -33,20 +45,32 @@ public final class Gateway implements AutoCloseable {
 
     /** Opens the store, binds both listeners and returns the running gateway; on any failure releases what it took. */
     public static Gateway start(GatewayConfig config) {
+        return start(config, () -> {
+            throw new ConfigException("this gateway has no configuration file to reload");
+        });
+    }
+
+    /**
+     * As {@link #start(GatewayConfig)}; {@code reloadSource} reads the configuration file again for {@link #reload()}
+     * and throws {@link ConfigException} for a bad one.
+     */
+    public static Gateway start(GatewayConfig config, Supplier<GatewayConfig> reloadSource) {
+        AtomicReference<Gateway> self = new AtomicReference<>();
         RuleBook rules = new RuleBook(config, RuleStores.forConfig(config));
         ProxyServer proxy = null;
         AdminServer admin = null;
         try {
             rules.open();
             proxy = new ProxyServer(config, rules::snapshot).start();
-            admin = new AdminServer(config, rules).start();
+            admin = new AdminServer(config, rules, () -> self.get().reload()).start();
         } catch (RuntimeException e) {
             if (admin != null) admin.close();
             if (proxy != null) proxy.close();
             rules.close();
             throw e;
         }
-        Gateway g = new Gateway(config, rules, proxy, admin);
+        Gateway g = new Gateway(config, reloadSource, rules, proxy, admin);
+        self.set(g);
         log.info("graygate listening on {} (admin {}), store {}, {} routes", proxy.address(), admin.address(),
                 config.redactedStore(), config.routes().size());
         return g;
@@ -72,15 +96,92 @@ public final class Gateway implements AutoCloseable {
         return rules;
     }
 
+    /** The configuration in force: the one it started with, or the latest reload. */
     public GatewayConfig config() {
-        return config;
+        return rules.config();
+    }
+
+    /**
+     * Reads the configuration file again and puts it in force whole: routes, upstream groups, client-IP trust and the
+     * proxy settings that can change live; the listeners, the store and the settings fixed at start are reported in
+     * {@link ReloadReport#needRestart()}. A bad file is refused whole (the {@link ConfigException} names the path of the
+     * bad value) and the configuration in force stays. Blocks on the store and on DNS: never call it on an event loop.
+     */
+    public synchronized ReloadReport reload() {
+        GatewayConfig before = rules.config();
+        GatewayConfig next;
+        try {
+            next = reloadSource.get();
+            refuseWhatTakesARestart(before, next);
+        } catch (ConfigException e) {
+            log.warn("config reload refused, the configuration in force stays: {}", e.getMessage());
+            throw e;
+        }
+        ProxyServer.ServerChanges servers;
+        try {
+            servers = proxy.reconfigure(next, () -> rules.reconfigure(next));
+        } catch (RuntimeException e) {
+            log.warn("config reload refused, the configuration in force stays: {}", e.getMessage());
+            throw e;
+        }
+        ReloadReport report = new ReloadReport(
+                missing(names(next), names(before)), missing(names(before), names(next)),
+                missing(next.upstreams().keySet(), before.upstreams().keySet()), missing(before.upstreams().keySet(), next.upstreams().keySet()),
+                servers.added(), servers.removed(), needRestart(before, next));
+        log.info("config reloaded: {}", report.summary());
+        return report;
+    }
+
+    private static List<String> names(GatewayConfig c) {
+        return c.routes().stream().map(RouteConfig::name).toList();
+    }
+
+    private static List<String> missing(Collection<String> from, Collection<String> in) {
+        return from.stream().filter(n -> !in.contains(n)).sorted().toList();
+    }
+
+    /** A whitelistKey is watched by the Redis store from its start, so a change to one is refused rather than half applied. */
+    private static void refuseWhatTakesARestart(GatewayConfig before, GatewayConfig next) {
+        for (int i = 0; i < next.routes().size(); i++) {
+            RouteConfig r = next.routes().get(i);
+            RouteConfig old = before.route(r.name());
+            String was = old == null ? null : old.whitelistKey();
+            if (!Objects.equals(was, r.whitelistKey()) && (r.whitelistKey() != null || old != null)) {
+                throw new ConfigException("routes[" + i + "].whitelistKey: a new or changed whitelistKey takes a restart (was "
+                        + (was == null ? "none" : was) + ")");
+            }
+        }
+        for (RouteConfig old : before.routes()) {
+            if (old.whitelistKey() != null && next.route(old.name()) == null) {
+                throw new ConfigException("routes: removing route " + old.name() + ", which reads whitelistKey " + old.whitelistKey()
+                        + ", takes a restart");
+            }
+        }
+    }
+
+    /** Settings a reload cannot apply: the listeners, the store, and what the event loops and pools were built with. */
+    private static List<String> needRestart(GatewayConfig before, GatewayConfig next) {
+        List<String> out = new ArrayList<>();
+        if (!before.listen().equals(next.listen())) out.add("listen");
+        if (!before.admin().listen().equals(next.admin().listen())) out.add("admin.listen");
+        if (!before.admin().token().equals(next.admin().token())) out.add("admin.token");
+        if (!before.store().equals(next.store())) out.add("store");
+        ProxyConfig a = before.proxy(), b = next.proxy();
+        if (!a.connectTimeout().equals(b.connectTimeout())) out.add("proxy.connectTimeout");
+        if (!a.upstreamIdleTimeout().equals(b.upstreamIdleTimeout())) out.add("proxy.upstreamIdleTimeout");
+        if (a.maxIdlePerServer() != b.maxIdlePerServer()) out.add("proxy.maxIdlePerServer");
+        if (!a.drainTimeout().equals(b.drainTimeout())) out.add("proxy.drainTimeout");
+        if (a.ioThreads() != b.ioThreads()) out.add("proxy.ioThreads");
+        if (a.accessLog() != b.accessLog()) out.add("proxy.accessLog");
+        if (a.maxHeaderSize() != b.maxHeaderSize()) out.add("proxy.maxHeaderSize");
+        return out;
     }
 
     @Override
     public synchronized void close() {
         if (closed) return;
         closed = true;
-        log.info("graygate stopping: draining in-flight requests (at most {} ms)", config.proxy().drainTimeout().toMillis());
+        log.info("graygate stopping: draining in-flight requests (at most {} ms)", startConfig.proxy().drainTimeout().toMillis());
         proxy.close();
         admin.close();
         rules.close();

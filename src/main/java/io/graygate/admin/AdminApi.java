@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.graygate.config.GatewayConfig;
+import io.graygate.config.ReloadReport;
 import io.graygate.config.RouteConfig;
 import io.graygate.config.ServerConfig;
 import io.graygate.routing.ClientAddress;
@@ -37,6 +38,7 @@ import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /** The admin endpoints: reads and changes of the rule book, as JSON. Runs off the I/O loop, since changes block on the store. */
 final class AdminApi {
@@ -50,13 +52,13 @@ final class AdminApi {
             .thenComparing(e -> e.base().lo(), Long::compareUnsigned)
             .thenComparingInt(IpEntry::prefixLength);
 
-    private final GatewayConfig config;
     private final RuleBook rules;
+    private final Supplier<ReloadReport> reload;
     private final Router router;
 
-    AdminApi(GatewayConfig config, RuleBook rules) {
-        this.config = config;
+    AdminApi(RuleBook rules, Supplier<ReloadReport> reload) {
         this.rules = rules;
+        this.reload = reload;
         this.router = new Router()
                 .add(HttpMethod.GET, "/health", call -> health())
                 .add(HttpMethod.GET, "/api/routes", call -> routes())
@@ -69,7 +71,8 @@ final class AdminApi {
                 .add(HttpMethod.POST, "/api/routes/{route}/switch", call -> apply(routeNamed(call), RuleChange.switchToGray()))
                 .add(HttpMethod.POST, "/api/routes/{route}/rollback", call -> apply(routeNamed(call), RuleChange.rollback()))
                 .add(HttpMethod.PUT, "/api/routes/{route}/mode", call -> apply(routeNamed(call), RuleChange.setMode(readMode(call.body()))))
-                .add(HttpMethod.GET, "/api/explain", this::explain);
+                .add(HttpMethod.GET, "/api/explain", this::explain)
+                .add(HttpMethod.POST, "/api/reload", call -> JSON.valueToTree(reload.get()));
     }
 
     JsonNode handle(HttpMethod method, String rawPath, Map<String, List<String>> query, ByteBuf body) {
@@ -89,7 +92,9 @@ final class AdminApi {
         snapshot.put("revision", snap.revision());
         snapshot.put("installedAt", snap.installedAt() == null ? null : snap.installedAt().toString());
         snapshot.put("ageMillis", snap.installedAt() == null ? null : Duration.between(snap.installedAt(), Instant.now()).toMillis());
-        out.put("routes", config.routes().size());
+        out.put("routes", rules.config().routes().size());
+        ArrayNode kept = out.putArray("unconfiguredRoutes"); // rules the store keeps for routes the configuration dropped
+        rules.unconfiguredRoutes().forEach(kept::add);
         return out;
     }
 
@@ -117,7 +122,7 @@ final class AdminApi {
     private JsonNode routes() {
         ObjectNode out = JSON.createObjectNode();
         ArrayNode list = out.putArray("routes");
-        for (RouteConfig rc : config.routes()) list.add(routeState(rc));
+        for (RouteConfig rc : rules.config().routes()) list.add(routeState(rc));
         return out;
     }
 
@@ -149,7 +154,7 @@ final class AdminApi {
         ObjectNode out = JSON.createObjectNode();
         out.put("upstream", name);
         ArrayNode servers = out.putArray("servers");
-        for (ServerConfig s : config.upstreams().get(name).servers()) servers.add(s.toString());
+        for (ServerConfig s : rules.config().upstreams().get(name).servers()) servers.add(s.toString());
         return out;
     }
 
@@ -229,7 +234,7 @@ final class AdminApi {
 
     private RouteConfig routeNamed(Router.Call call) {
         String name = call.param("route");
-        RouteConfig rc = config.route(name);
+        RouteConfig rc = rules.config().route(name);
         if (rc == null) throw unknownRoute(name);
         return rc;
     }

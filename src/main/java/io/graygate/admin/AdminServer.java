@@ -1,7 +1,9 @@
 package io.graygate.admin;
 
+import io.graygate.config.ConfigException;
 import io.graygate.config.GatewayConfig;
 import io.graygate.config.HostPort;
+import io.graygate.config.ReloadReport;
 import io.graygate.rules.RuleBook;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -21,6 +23,7 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * The admin listener: the JSON API over the rule book, on loopback by default. When {@code admin.token} is set,
@@ -35,6 +38,7 @@ public final class AdminServer implements AutoCloseable {
 
     private final GatewayConfig config;
     private final RuleBook rules;
+    private final Supplier<ReloadReport> reload;
     private EventLoopGroup acceptors;
     private EventLoopGroup ioLoops;
     private ExecutorService workers;
@@ -42,14 +46,22 @@ public final class AdminServer implements AutoCloseable {
     private boolean closed;
 
     public AdminServer(GatewayConfig config, RuleBook rules) {
+        this(config, rules, () -> {
+            throw new ConfigException("this gateway has no configuration file to reload");
+        });
+    }
+
+    /** @param reload reads the configuration file again and puts it in force, for {@code POST /api/reload} */
+    public AdminServer(GatewayConfig config, RuleBook rules, Supplier<ReloadReport> reload) {
         this.config = config;
         this.rules = rules;
+        this.reload = reload;
     }
 
     /** Binds {@code admin.listen}; fails fast, naming the address, when it is taken. */
     public synchronized AdminServer start() {
         if (listener != null) throw new IllegalStateException("the admin server is already started");
-        AdminApi api = new AdminApi(config, rules);
+        AdminApi api = new AdminApi(rules, reload);
         BearerToken token = config.admin().requiresToken() ? new BearerToken(config.admin().token()) : null;
         acceptors = new NioEventLoopGroup(1, new DefaultThreadFactory("graygate-admin-accept"));
         ioLoops = new NioEventLoopGroup(1, new DefaultThreadFactory("graygate-admin-io"));

@@ -1,5 +1,6 @@
 package io.graygate.admin;
 
+import io.graygate.config.ConfigException;
 import io.graygate.rules.RuleBook;
 import io.graygate.rules.StoreUnavailableException;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -16,6 +17,7 @@ final class ApiErrors {
 
     static ApiException toApiException(Throwable failure, String request) {
         if (failure instanceof ApiException api) return api;
+        if (failure instanceof ConfigException bad) return ApiException.badRequest("reload refused, the configuration in force stays: " + bad.getMessage());
         if (failure instanceof RuleBook.UnknownRouteException unknown) return ApiException.notFound(unknown.getMessage());
         if (failure instanceof StoreUnavailableException unavailable) {
             log.warn("admin: {} failed, rule store unavailable: {}", request, unavailable.getMessage());

@@ -15,7 +15,7 @@ import java.util.concurrent.Callable;
 @Command(name = "graygate", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Gray-release HTTP gateway: whitelisted clients go to the gray version, everyone else to production.",
         subcommands = {ServeCommand.class, GrayCommand.class, SwitchCommand.class, RollbackCommand.class, ModeCommand.class,
-                ExplainCommand.class, StatusCommand.class, HelpCommand.class})
+                ExplainCommand.class, StatusCommand.class, ReloadCommand.class, HelpCommand.class})
 public final class Main implements Callable<Integer> {
 
     @Spec

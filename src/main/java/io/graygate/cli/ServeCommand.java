@@ -27,6 +27,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /** {@code graygate serve}: runs one gateway node until SIGTERM or Ctrl-C, then closes it in order and exits 0. */
 @Command(name = "serve", description = "Run the gateway: the proxy, the admin API and the rule store.")
@@ -73,7 +75,7 @@ final class ServeCommand implements Callable<Integer> {
                 config = load(configFile);
             }
             config = withOverrides(config);
-            gateway = Gateway.start(config);
+            gateway = demo ? Gateway.start(config) : Gateway.start(config, this::reread);
         } catch (CliException e) {
             closeAll(upstreams);
             err().println("graygate: " + e.getMessage());
@@ -94,6 +96,7 @@ final class ServeCommand implements Callable<Integer> {
         Thread hook = new Thread(shutdown, "graygate-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         onStopSignal(stopRequested::countDown);
+        onReloadSignal(gateway);
         printBanner(gateway, upstreams);
 
         try {
@@ -129,6 +132,38 @@ final class ServeCommand implements Callable<Integer> {
                 err().println("graygate: cannot handle SIG" + name + " (" + e.getMessage() + "); it will stop the gateway through the shutdown hook");
             }
         }
+    }
+
+    /**
+     * SIGHUP (systemd's ExecReload) reads the configuration file again; the reload runs on a thread of its own, as it
+     * blocks on the store, and its outcome is logged by the gateway either way.
+     */
+    private void onReloadSignal(Gateway gateway) {
+        ExecutorService reloads = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "graygate-reload");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            Signal.handle(new Signal("HUP"), signal -> reloads.execute(() -> {
+                try {
+                    gateway.reload();
+                } catch (RuntimeException e) {
+                    // logged by the gateway, with the path of the bad value
+                }
+            }));
+        } catch (IllegalArgumentException | UnsupportedOperationException e) {
+            err().println("graygate: cannot handle SIGHUP (" + e.getMessage() + "); reload with graygate reload or POST /api/reload");
+        }
+    }
+
+    /** The configuration file read again, with the command line's overrides, for a reload. */
+    private GatewayConfig reread() {
+        GatewayConfig config = ConfigLoader.load(configFile);
+        if (listen != null) config = config.withListen(listen);
+        if (adminListen != null) config = config.withAdminListen(adminListen);
+        if (store != null) config = config.withStore(store);
+        return config;
     }
 
     private static GatewayConfig load(Path file) {

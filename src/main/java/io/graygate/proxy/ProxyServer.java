@@ -25,6 +25,7 @@ import org.slf4j.LoggerFactory;
 import java.net.InetSocketAddress;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -36,9 +37,9 @@ public final class ProxyServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ProxyServer.class);
     private static final int ACCESS_LOG_QUEUE = 65536;
 
-    private final GatewayConfig config;
+    private volatile GatewayConfig config;
     private final Supplier<RouteTable> routes;
-    private final ClientIpResolver clientIps;
+    private volatile ClientIpResolver clientIps;
     private final ChannelGroup clients = new DefaultChannelGroup("graygate-clients", GlobalEventExecutor.INSTANCE);
     private volatile UpstreamSet upstreams = UpstreamSet.EMPTY;
     private volatile Set<String> stripPrefixRoutes;
@@ -46,6 +47,7 @@ public final class ProxyServer implements AutoCloseable {
     private Map<EventLoop, LoopCounter> inFlightByLoop = Map.of();
     private AccessLog accessLog = AccessLog.off();
     private EventLoopGroup loops;
+    private int loopCount;
     private Channel listener;
     private volatile boolean draining;
     private boolean started;
@@ -71,6 +73,7 @@ public final class ProxyServer implements AutoCloseable {
         ProxyConfig pc = config.proxy();
         Transport transport = Transport.best();
         int threads = pc.effectiveIoThreads();
+        loopCount = threads;
         upstreams = UpstreamSet.build(config.upstreams(), threads, UpstreamSet.EMPTY);
         loops = transport.newGroup(threads, new DefaultThreadFactory("graygate-io"));
         Map<EventLoop, UpstreamPool> byLoop = new IdentityHashMap<>();
@@ -102,6 +105,41 @@ public final class ProxyServer implements AutoCloseable {
         listener = bound.channel();
         log.info("proxy listening on {} ({}, {} io threads)", address(), transport.name(), threads);
         return this;
+    }
+
+    /**
+     * Puts a reloaded configuration in force without touching a connection: the new upstream groups (unchanged servers
+     * kept, with their health and idle connections), client-IP trust, retries, rewrites and the timeouts of new client
+     * connections. {@code swapRoutes} puts the new routes in force; while it runs both the old and the new groups are
+     * served, so a request decided by either table finds its group. Servers that left are retired: their idle
+     * connections close now, their busy ones when their requests end. Resolves host names: never call it on an event loop.
+     *
+     * @return the servers added and removed
+     * @throws io.graygate.config.ConfigException when a host does not resolve; nothing changed then
+     */
+    public synchronized ServerChanges reconfigure(GatewayConfig next, Runnable swapRoutes) {
+        UpstreamSet before = upstreams;
+        UpstreamSet after = UpstreamSet.build(next.upstreams(), loopCount, before);
+        upstreams = after.withGroupsOf(before);
+        try {
+            swapRoutes.run();
+        } catch (RuntimeException e) {
+            upstreams = before;
+            throw e;
+        }
+        config = next;
+        clientIps = new ClientIpResolver(next.clientIp().trustedProxySet());
+        stripPrefixRoutes = stripPrefixRoutes(next);
+        upstreams = after;
+        List<UpstreamServer> gone = before.serversMissingFrom(after);
+        gone.forEach(UpstreamServer::retire);
+        for (UpstreamPool p : pools.values()) p.loop().execute(() -> p.retire(gone));
+        List<String> added = after.serversMissingFrom(before).stream().map(s -> s.group() + " " + s).toList();
+        return new ServerChanges(added, gone.stream().map(s -> s.group() + " " + s).toList());
+    }
+
+    /** Servers a reload added and removed, each as "group 10.0.0.1:80". */
+    public record ServerChanges(List<String> added, List<String> removed) {
     }
 
     public InetSocketAddress address() {

@@ -63,7 +63,14 @@ final class UpstreamSet {
         return new UpstreamSet(Map.copyOf(groups));
     }
 
-    /** The servers of this set that {@code next} no longer has. */
+    /** This set with the groups of {@code older} that it lacks, for the moment old routes may still name them. */
+    UpstreamSet withGroupsOf(UpstreamSet older) {
+        Map<String, UpstreamGroup> merged = new HashMap<>(older.groups);
+        merged.putAll(groups);
+        return new UpstreamSet(Map.copyOf(merged));
+    }
+
+    /** The servers of this set that {@code next} does not have. */
     List<UpstreamServer> serversMissingFrom(UpstreamSet next) {
         Set<UpstreamServer> kept = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         for (UpstreamGroup g : next.groups.values()) kept.addAll(List.of(g.servers()));

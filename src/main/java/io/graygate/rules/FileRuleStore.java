@@ -7,7 +7,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -47,6 +49,28 @@ public final class FileRuleStore implements RuleStore {
         if (seeded || !Files.exists(file)) write();
         lastWrite = Instant.now();
         return Map.copyOf(routes);
+    }
+
+    @Override
+    public synchronized Map<String, RouteRules> seed(Map<String, RouteRules> seed) {
+        if (closed) throw new StoreUnavailableException("the rule store is closed", null);
+        Map<String, RouteRules> out = new LinkedHashMap<>();
+        List<String> seeded = new ArrayList<>();
+        for (Map.Entry<String, RouteRules> e : seed.entrySet()) {
+            if (routes.putIfAbsent(e.getKey(), e.getValue()) == null) seeded.add(e.getKey());
+            out.put(e.getKey(), routes.get(e.getKey()));
+        }
+        if (!seeded.isEmpty()) {
+            try {
+                write();
+                seeded.forEach(name -> log.info("route {} seeded from the configuration", name));
+            } catch (UncheckedIOException ex) {
+                seeded.forEach(routes::remove);
+                throw new StoreUnavailableException("cannot write " + file + ": " + ex.getCause().getMessage(), ex);
+            }
+            lastWrite = Instant.now();
+        }
+        return out;
     }
 
     @Override

@@ -181,6 +181,34 @@ public final class RedisRuleStore implements RuleStore {
     }
 
     @Override
+    public Map<String, RouteRules> seed(Map<String, RouteRules> seed) {
+        if (closed) throw new StoreUnavailableException("the rule store is closed", null);
+        acquireForWrite();
+        try {
+            if (!connected || !connection.isOpen()) {
+                checkSoon();
+                throw new StoreUnavailableException("Redis at " + uri + " is unreachable (" + downReason + "); new routes cannot be seeded", null);
+            }
+            Map<String, RouteRules> out = new LinkedHashMap<>();
+            for (Map.Entry<String, RouteRules> e : seed.entrySet()) {
+                String route = e.getKey();
+                if (redis.seedIfAbsent(async(), route, e.getValue())) log.info("route {} seeded in Redis from the configuration", route);
+                RouteRules inRedis = loadRoute(route, keyWhitelistFor(route, null));
+                RouteRules rules = inRedis != null ? inRedis : e.getValue().withKeyWhitelist(keyWhitelistFor(route, null));
+                known.put(route, rules);
+                out.put(route, rules);
+            }
+            lastKnownGood.save(known);
+            return out;
+        } catch (RedisException e) {
+            checkSoon();
+            throw new StoreUnavailableException("lost Redis at " + uri + " while seeding new routes (" + describe(e) + ")", e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
     public RouteRules apply(String route, RuleChange change) {
         if (closed) throw new StoreUnavailableException("the rule store is closed", null);
         acquireForWrite();

@@ -15,6 +15,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Owns the rules in force: the configured routes joined with their runtime rules from the store, compiled into one
@@ -24,8 +26,10 @@ public final class RuleBook implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(RuleBook.class);
 
-    private final GatewayConfig config;
+    private volatile GatewayConfig config;
     private final RuleStore store;
+    /** Routes the store holds rules for that the configuration no longer names (kept, not served). */
+    private volatile Set<String> unconfigured = Set.of();
     private volatile RouteTable snapshot = RouteTable.EMPTY;
     private volatile Map<String, RouteRules> rules = Map.of();
     private volatile SnapshotInfo snapshotInfo = new SnapshotInfo(0, null);
@@ -53,8 +57,52 @@ public final class RuleBook implements AutoCloseable {
             snapshot = new RouteTable(routes);
             rules = Map.copyOf(known);
             snapshotInfo = new SnapshotInfo(1, Instant.now());
+            Set<String> stored = new TreeSet<>(loaded.keySet());
+            stored.removeAll(known.keySet());
+            unconfigured = Set.copyOf(stored);
         }
         return this;
+    }
+
+    /**
+     * Puts a reloaded configuration's routes in force: routes new to it are seeded into the store as on a first start
+     * (a route the store still holds from before keeps its rules), every route is compiled again against the new
+     * configuration, and the table is swapped whole. A route the configuration dropped keeps its rules in the store.
+     * Blocks on the store: never call it on an event loop.
+     *
+     * @throws StoreUnavailableException when new routes cannot be seeded; nothing changed then
+     */
+    public synchronized void reconfigure(GatewayConfig next) {
+        Map<String, RouteRules> seed = new LinkedHashMap<>();
+        for (RouteConfig r : next.routes()) {
+            if (!rules.containsKey(r.name())) seed.put(r.name(), RouteRules.initial(r.mode(), IpSet.parse(r.whitelist())));
+        }
+        Map<String, RouteRules> stored = seed.isEmpty() ? Map.of() : store.seed(seed);
+        Map<String, RouteRules> known = new LinkedHashMap<>();
+        List<Route> routes = new ArrayList<>();
+        for (RouteConfig r : next.routes()) {
+            RouteRules rr = rules.containsKey(r.name()) ? rules.get(r.name()) : stored.getOrDefault(r.name(), seed.get(r.name()));
+            known.put(r.name(), rr);
+            routes.add(compile(r, rr));
+        }
+        Set<String> kept = new TreeSet<>(unconfigured);
+        kept.addAll(rules.keySet());
+        kept.removeAll(known.keySet());
+        config = next;
+        snapshot = new RouteTable(routes);
+        rules = Map.copyOf(known);
+        unconfigured = Set.copyOf(kept);
+        snapshotInfo = new SnapshotInfo(snapshotInfo.revision() + 1, Instant.now());
+    }
+
+    /** The configuration in force, the one given at start or the latest reload. */
+    public GatewayConfig config() {
+        return config;
+    }
+
+    /** Routes whose rules the store keeps though the configuration no longer names them, by name. */
+    public Set<String> unconfiguredRoutes() {
+        return unconfigured;
     }
 
     public RouteTable snapshot() {

@@ -15,6 +15,12 @@ public interface RuleStore extends AutoCloseable {
      */
     Map<String, RouteRules> open(Map<String, RouteRules> seed, ChangeListener listener);
 
+    /**
+     * Writes {@code seed} rules for the routes the store does not hold yet, as {@link #open} does on a first start, and
+     * returns the rules the store now holds for each of them: a route added to the configuration on a reload.
+     */
+    Map<String, RouteRules> seed(Map<String, RouteRules> seed) throws StoreUnavailableException;
+
     /** Applies one change atomically and durably and returns the route's new rules. */
     RouteRules apply(String route, RuleChange change) throws StoreUnavailableException;
 
