@@ -2,7 +2,6 @@ package io.graygate.cli;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.HelpCommand;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
@@ -12,10 +11,10 @@ import java.util.Properties;
 import java.util.concurrent.Callable;
 
 /** The {@code graygate} command line: {@code serve} runs a gateway, the other commands talk to a running one's admin API. */
-@Command(name = "graygate", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+@Command(name = "graygate", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, versionProvider = Main.Version.class,
         description = "Gray-release HTTP gateway: whitelisted clients go to the gray version, everyone else to production.",
         subcommands = {ServeCommand.class, GrayCommand.class, SwitchCommand.class, RollbackCommand.class, ModeCommand.class,
-                ExplainCommand.class, StatusCommand.class, ReloadCommand.class, HelpCommand.class})
+                ExplainCommand.class, StatusCommand.class, ReloadCommand.class, CompletionCommand.class, HelpCommand.class})
 public final class Main implements Callable<Integer> {
 
     @Spec

@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** {@code graygate reload}: the running gateway reads its configuration file again, as on SIGHUP. */
-@Command(name = "reload", mixinStandardHelpOptions = true,
+@Command(name = "reload",
         description = "Make the gateway read its configuration file again: routes, upstreams and proxy settings, without a restart.")
 final class ReloadCommand extends ClientCommand {
 

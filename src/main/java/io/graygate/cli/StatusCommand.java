@@ -32,7 +32,12 @@ final class StatusCommand extends ClientCommand {
                 + (snapshot.path("ageMillis").isNumber() ? ", put in force " + ago(snapshot.path("ageMillis").asLong()) : "")
                 + (store.path("rulesFrom").isTextual() ? ", from " + store.path("rulesFrom").asText() : "")
                 + (store.path("syncAgeMillis").isNumber() ? ", store last read " + ago(store.path("syncAgeMillis").asLong()) : ""));
-        List<List<String>> rows = new ArrayList<>();
+        List<String> unconfigured = new ArrayList<>();
+        health.path("unconfiguredRoutes").forEach(r -> unconfigured.add(r.asText()));
+        if (!unconfigured.isEmpty()) {
+            out().println("rules kept in the store for routes no longer configured: " + String.join(", ", unconfigured));
+        }
+                List<List<String>> rows = new ArrayList<>();
         rows.add(HEADER);
         for (JsonNode r : routes) {
             rows.add(List.of(

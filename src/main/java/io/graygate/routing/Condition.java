@@ -22,7 +22,7 @@ public sealed interface Condition permits Condition.ClientIpIn {
 
         @Override
         public String describe() {
-            return "client IP in whitelist (" + whitelist.size() + " entries)";
+            return "client IP in whitelist (" + whitelist.size() + (whitelist.size() == 1 ? " entry)" : " entries)");
         }
     }
 }
