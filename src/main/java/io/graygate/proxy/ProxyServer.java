@@ -48,6 +48,7 @@ public final class ProxyServer implements AutoCloseable {
     private AccessLog accessLog = AccessLog.off();
     private EventLoopGroup loops;
     private int loopCount;
+    private HealthChecker healthChecks;
     private Channel listener;
     private volatile boolean draining;
     private boolean started;
@@ -86,6 +87,7 @@ public final class ProxyServer implements AutoCloseable {
         }
         pools = byLoop;
         inFlightByLoop = counters;
+        healthChecks = new HealthChecker(() -> upstreams);
         accessLog = pc.accessLog() ? AccessLog.async(ACCESS_LOG_QUEUE) : AccessLog.off();
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(loops)
@@ -185,6 +187,7 @@ public final class ProxyServer implements AutoCloseable {
     }
 
     private void shutDownLoops() {
+        if (healthChecks != null) healthChecks.close();
         if (loops != null) loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
         accessLog.close();
     }
