@@ -6,7 +6,7 @@ import java.util.Locale;
  * Where one upstream server listens: {@code host:port} or {@code http://host[:port]}. The host may be a name
  * (resolved at start) or an address. {@code https://} servers are refused: upstream TLS is not there yet.
  */
-public record ServerAddress(boolean tls, String host, int port) {
+public record ServerAddress(String host, int port) {
 
     public ServerAddress {
         if (host == null || host.isBlank()) throw new IllegalArgumentException("host is empty");
@@ -17,12 +17,11 @@ public record ServerAddress(boolean tls, String host, int port) {
         if (text == null) throw new IllegalArgumentException("expected host:port, got null");
         String s = text.strip();
         String lower = s.toLowerCase(Locale.ROOT);
-        boolean tls = lower.startsWith("https://");
-        boolean scheme = tls || lower.startsWith("http://");
+        if (lower.startsWith("https://")) throw new IllegalArgumentException("https:// servers are not supported yet, got \"" + text + "\"");
+        boolean scheme = lower.startsWith("http://");
         if (!scheme && lower.contains("://")) {
             throw new IllegalArgumentException("expected host:port, http://host:port or https://host:port, got \"" + text + "\"");
         }
-        if (tls) throw new IllegalArgumentException("https:// servers are not supported yet, got \"" + text + "\"");
         if (scheme) {
             s = s.substring(s.indexOf("://") + 3);
             if (s.endsWith("/")) s = s.substring(0, s.length() - 1);
@@ -30,7 +29,7 @@ public record ServerAddress(boolean tls, String host, int port) {
                 throw new IllegalArgumentException("a server is host and port only, got \"" + text + "\"; a path goes in the group's pathPrefix");
             }
             boolean hasPort = s.startsWith("[") ? s.indexOf("]:") > 0 : s.lastIndexOf(':') > 0;
-            if (!hasPort) s = s + ":" + (tls ? 443 : 80);
+            if (!hasPort) s = s + ":80";
         }
         HostPort hp;
         try {
@@ -39,12 +38,7 @@ public record ServerAddress(boolean tls, String host, int port) {
             throw new IllegalArgumentException(e.getMessage().replace("\"" + s + "\"", "\"" + text + "\""));
         }
         if (hp.port() == 0) throw new IllegalArgumentException("port 0 is not a server's port");
-        return new ServerAddress(tls, hp.host(), hp.port());
-    }
-
-    /** True when the host is an IPv4 or IPv6 literal, which needs no resolving. */
-    public boolean isLiteral() {
-        return io.graygate.routing.IpAddress.parse(host) != null;
+        return new ServerAddress(hp.host(), hp.port());
     }
 
     public HostPort hostPort() {
@@ -53,7 +47,6 @@ public record ServerAddress(boolean tls, String host, int port) {
 
     @Override
     public String toString() {
-        String hp = (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
-        return tls ? "https://" + hp : hp;
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
     }
 }
