@@ -4,11 +4,12 @@ import io.graygate.admin.AdminServer;
 import io.graygate.config.GatewayConfig;
 import io.graygate.proxy.ProxyServer;
 import io.graygate.rules.RuleBook;
-import io.graygate.rules.RuleStores;
+import io.graygate.store.RuleStores;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
+import java.util.Set;
 
 /**
  * One graygate node: the rule book (store plus compiled snapshot), the proxy listener and the admin listener.
@@ -33,11 +34,16 @@ public final class Gateway implements AutoCloseable {
 
     /** Opens the store, binds both listeners and returns the running gateway; on any failure releases what it took. */
     public static Gateway start(GatewayConfig config) {
+        return start(config, Set.of());
+    }
+
+    /** As {@link #start(GatewayConfig)}, putting the configuration's rules of the {@code reseed} routes back in force. */
+    public static Gateway start(GatewayConfig config, Set<String> reseed) {
         RuleBook rules = new RuleBook(config, RuleStores.forConfig(config));
         ProxyServer proxy = null;
         AdminServer admin = null;
         try {
-            rules.open();
+            rules.open(reseed);
             proxy = new ProxyServer(config, rules::snapshot).start();
             admin = new AdminServer(config, rules).start();
         } catch (RuntimeException e) {

@@ -10,7 +10,7 @@ import io.graygate.config.HostPort;
 import io.graygate.config.ProxyConfig;
 import io.graygate.config.RouteConfig;
 import io.graygate.config.UpstreamConfig;
-import io.graygate.routing.Mode;
+import io.graygate.policy.Mode;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -52,6 +52,10 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--store", paramLabel = "URI", description = "Overrides store: file:PATH or redis://HOST:PORT.")
     String store;
 
+    @Option(names = "--reseed", paramLabel = "ROUTE", description = "Put the configuration's policy and IP sets of ROUTE back in force "
+            + "(the store's win after a route's first start); repeatable.")
+    List<String> reseed = new ArrayList<>();
+
     private final CountDownLatch stopRequested = new CountDownLatch(1);
 
     @Override
@@ -73,7 +77,7 @@ final class ServeCommand implements Callable<Integer> {
                 config = load(configFile);
             }
             config = withOverrides(config);
-            gateway = Gateway.start(config);
+            gateway = Gateway.start(config, java.util.Set.copyOf(reseed));
         } catch (CliException e) {
             closeAll(upstreams);
             err().println("graygate: " + e.getMessage());
@@ -157,7 +161,7 @@ final class ServeCommand implements Callable<Integer> {
         Map<String, UpstreamConfig> upstreams = new LinkedHashMap<>();
         upstreams.put("production", new UpstreamConfig(List.of(production)));
         upstreams.put("gray", new UpstreamConfig(List.of(gray)));
-        RouteConfig route = new RouteConfig("demo", "/", null, null, "production", "gray", Mode.GRAY, List.of(), null);
+        RouteConfig route = RouteConfig.shorthand("demo", "/", null, null, "production", "gray", Mode.GRAY, List.of(), null);
         return new GatewayConfig(DEMO_LISTEN, new AdminConfig(AdminConfig.DEFAULT_LISTEN, null), GatewayConfig.DEFAULT_STORE,
                 new ClientIpConfig(List.of("127.0.0.1/32", "::1/128")), upstreams, List.of(route),
                 ProxyConfig.defaults().withVersionHeader(true));

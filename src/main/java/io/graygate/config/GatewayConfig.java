@@ -49,10 +49,13 @@ public record GatewayConfig(HostPort listen, AdminConfig admin, String store, Cl
                 throw ConfigException.at(at + ".pathPrefix", "another route already matches host " + (r.host() == null ? "*" : r.host())
                         + " and prefix \"" + r.pathPrefix() + "\"");
             }
-            if (!upstreams.containsKey(r.stable())) throw ConfigException.at(at + ".stable", "no upstream named \"" + r.stable() + "\"");
-            if (!upstreams.containsKey(r.gray())) throw ConfigException.at(at + ".gray", "no upstream named \"" + r.gray() + "\"");
-            if (r.whitelistKey() != null && store.startsWith("file:")) {
-                throw ConfigException.at(at + ".whitelistKey", "reads a Redis key, so it needs a Redis store (store: redis://...), not " + store);
+            for (VersionConfig v : r.versions().values()) {
+                if (!upstreams.containsKey(v.upstream())) throw ConfigException.at(at + "." + v.source(), "no upstream named \"" + v.upstream() + "\"");
+            }
+            if (r.readsKeys() && store.startsWith("file:")) {
+                String set = r.keyedSets().keySet().iterator().next();
+                String key = set.equals(RouteConfig.WHITELIST_KEY) ? "whitelistKey" : "ipSets." + set;
+                throw ConfigException.at(at + "." + key, "reads a Redis key, so it needs a Redis store (store: redis://...), not " + store);
             }
         }
         for (Map.Entry<String, UpstreamConfig> e : upstreams.entrySet()) {

@@ -108,6 +108,21 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         return exchange.request.headers().get(name);
     }
 
+    @Override
+    public String method() {
+        return exchange.method.name();
+    }
+
+    @Override
+    public String path() {
+        return exchange.path;
+    }
+
+    @Override
+    public String target() {
+        return exchange.request.uri(); // in origin form: an absolute-form target was rewritten when the exchange began
+    }
+
     // ---- the client side ----
 
     @Override
@@ -289,6 +304,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
             }
             path = normalized;
         }
+        x.path = path;
         RouteTable table = proxy.routes().get();
         Route route = table.find(host, path);
         if (route == null) {
@@ -783,6 +799,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         boolean expectContinue;
         boolean upgrade;
         Route route;
+        String path;
         Decision decision;
         String clientText;
         UpstreamServer server;

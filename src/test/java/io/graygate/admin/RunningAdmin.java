@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.graygate.config.ConfigLoader;
 import io.graygate.config.GatewayConfig;
-import io.graygate.rules.FileRuleStore;
+import io.graygate.store.file.FileRuleStore;
 import io.graygate.rules.RuleBook;
 
 import java.io.IOException;

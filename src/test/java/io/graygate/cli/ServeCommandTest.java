@@ -3,7 +3,7 @@ package io.graygate.cli;
 import io.graygate.config.GatewayConfig;
 import io.graygate.config.HostPort;
 import io.graygate.config.RouteConfig;
-import io.graygate.routing.Mode;
+import io.graygate.policy.Mode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -96,9 +96,9 @@ class ServeCommandTest {
         assertThat(c.upstreams().get("gray").servers()).containsExactly(new HostPort("127.0.0.1", 41002));
         RouteConfig demo = c.route("demo");
         assertThat(demo.pathPrefix()).isEqualTo("/");
-        assertThat(demo.stable()).isEqualTo("production");
-        assertThat(demo.gray()).isEqualTo("gray");
-        assertThat(demo.mode()).isEqualTo(Mode.GRAY);
+        assertThat(demo.upstreamOf("production")).isEqualTo("production");
+        assertThat(demo.upstreamOf("gray")).isEqualTo("gray");
+        assertThat(demo.policy().mode()).isEqualTo(Mode.GRAY);
         assertThat(c.routes()).hasSize(1);
     }
 

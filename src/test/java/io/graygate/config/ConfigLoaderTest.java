@@ -59,7 +59,7 @@ class ConfigLoaderTest {
                 Arguments.of("unknown top-level key", GOOD + "colour: blue\n",
                         "colour: unknown key; known keys here: [listen, admin, store, clientIp, upstreams, routes, proxy]"),
                 Arguments.of("unknown key in a route", changed("    gray: gray\n", "    gray: gray\n    weight: 5\n"),
-                        "routes[0].weight: unknown key; known keys here: [name, pathPrefix, host, upstreamHost, stable, gray, mode, whitelist, whitelistKey]"),
+                        "routes[0].weight: unknown key; known keys here: [name, pathPrefix, host, upstreamHost, versions, baseline, ipSets, rules, stable, gray, mode, whitelist, whitelistKey]"),
                 Arguments.of("misspelt key in an upstream", changed("    servers: [\"127.0.0.1:9002\"]", "    hosts: [\"127.0.0.1:9002\"]"),
                         "upstreams.gray.hosts: unknown key; known keys here: [servers]"),
                 Arguments.of("missing upstream", changed("stable: production", "stable: prod"),

@@ -2,7 +2,7 @@ package io.graygate.proxy;
 
 import io.graygate.config.ConfigLoader;
 import io.graygate.config.GatewayConfig;
-import io.graygate.rules.FileRuleStore;
+import io.graygate.store.file.FileRuleStore;
 import io.graygate.rules.RuleBook;
 
 import java.io.IOException;

@@ -62,9 +62,9 @@ class SwitchUnderLoadTest {
             started.await();
             int changes = 0;
             while (System.nanoTime() < end) {
-                p.rules.apply("demo", RuleChange.switchToGray());
+                p.rules.apply("demo", RuleChange.switchTo(null), "test");
                 Thread.sleep(50);
-                p.rules.apply("demo", RuleChange.rollback());
+                p.rules.apply("demo", RuleChange.rollback(null), "test");
                 Thread.sleep(50);
                 changes += 2;
             }
