@@ -56,7 +56,8 @@ abstract class ClientCommand implements Callable<Integer> {
         StringBuilder s = new StringBuilder(route.path("name").asText()).append(": ");
         String override = route.path("override").isTextual() ? route.path("override").asText() : null;
         String baseline = route.path("baseline").asText();
-        boolean legacyShape = route.path("gray").isObject() && (override == null || override.equals("gray") || override.equals(baseline));
+        JsonNode versions = route.path("versions");
+        boolean legacyShape = versions.size() == 2 && versions.has("production") && versions.has("gray") && baseline.equals("production");
         if (legacyShape) {
             s.append("mode ").append(route.path("mode").asText());
             if (route.path("previousMode").isTextual()) s.append(" (was ").append(route.path("previousMode").asText()).append(')');

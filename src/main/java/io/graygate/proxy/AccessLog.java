@@ -13,10 +13,11 @@ interface AccessLog extends AutoCloseable {
      *
      * @param route    the route's name, or null when no route matched
      * @param version  the chosen version, or null when none was chosen
+     * @param rule     the rule that chose it ({@code (override)}, {@code (baseline)} or a rule's name), or null
      * @param server   the upstream server that was used, or null
      * @param status   the status sent to the client (499: the client went away first)
      */
-    void record(String route, String version, UpstreamServer server, int status, long durationNanos,
+    void record(String route, String version, String rule, UpstreamServer server, int status, long durationNanos,
                 String client, HttpMethod method, String uri);
 
     /** Writes what is queued and stops. */
@@ -36,7 +37,7 @@ interface AccessLog extends AutoCloseable {
         INSTANCE;
 
         @Override
-        public void record(String route, String version, UpstreamServer server, int status, long durationNanos,
+        public void record(String route, String version, String rule, UpstreamServer server, int status, long durationNanos,
                            String client, HttpMethod method, String uri) {
         }
 

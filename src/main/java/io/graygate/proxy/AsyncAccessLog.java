@@ -41,9 +41,9 @@ final class AsyncAccessLog implements AccessLog {
     }
 
     @Override
-    public void record(String route, String version, UpstreamServer server, int status, long durationNanos,
+    public void record(String route, String version, String rule, UpstreamServer server, int status, long durationNanos,
                        String client, HttpMethod method, String uri) {
-        if (!queue.offer(new Line(route, version, server, status, durationNanos, client, method, uri))) dropped.increment();
+        if (!queue.offer(new Line(route, version, rule, server, status, durationNanos, client, method, uri))) dropped.increment();
     }
 
     /** Lines dropped because the queue was full. */
@@ -108,12 +108,13 @@ final class AsyncAccessLog implements AccessLog {
         }
     }
 
-    private record Line(String route, String version, UpstreamServer server, int status, long durationNanos,
+    private record Line(String route, String version, String rule, UpstreamServer server, int status, long durationNanos,
                         String client, HttpMethod method, String uri) {
 
         void format(StringBuilder sb) {
             sb.append("route=").append(route == null ? "-" : route)
                     .append(" version=").append(version == null ? "-" : version)
+                    .append(" rule=").append(rule == null ? "-" : rule)
                     .append(" upstream=").append(server == null ? "-" : server.toString())
                     .append(" status=").append(status)
                     .append(" ms=");

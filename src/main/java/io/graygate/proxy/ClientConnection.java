@@ -671,7 +671,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         if (!x.counted) return;
         x.counted = false;
         inFlight.decrement();
-        proxy.accessLog().record(x.route == null ? null : x.route.name(), x.decision == null ? null : x.decision.version(),
+        Decision d = x.decision;
+        proxy.accessLog().record(x.route == null ? null : x.route.name(), d == null ? null : d.version(), d == null ? null : d.rule(),
                 x.server, x.status, System.nanoTime() - x.startNanos, x.clientText == null ? peerText : x.clientText, x.method, x.uri);
     }
 

@@ -53,6 +53,7 @@ abstract class CompiledRule {
         private final RequestTest when;
         private final SplitKey by;
         private final String keyName;
+        private final io.netty.util.AsciiString keyHeader; // a header key's name, its hash computed once
         private final String cohort;
         private final int[] starts;
         private final int[] ends;
@@ -65,6 +66,7 @@ abstract class CompiledRule {
             this.by = rule.by();
             this.keyName = by instanceof SplitKey.Header h ? h.name() : by instanceof SplitKey.Cookie c ? c.name()
                     : by instanceof SplitKey.Query q ? q.name() : null;
+            this.keyHeader = by instanceof SplitKey.Header ? new io.netty.util.AsciiString(keyName) : null;
             this.cohort = rule.cohortOr(route);
             List<Map.Entry<String, Integer>> weighted = new ArrayList<>();
             for (Map.Entry<String, Integer> w : rule.weights().basisPoints().entrySet()) if (w.getValue() > 0) weighted.add(w);
@@ -93,10 +95,10 @@ abstract class CompiledRule {
         /** The request's bucket: of the split's key when the request has it, else of the client address. */
         int bucket(RequestView r) {
             if (by instanceof SplitKey.Header) {
-                String v = r.header(keyName);
+                String v = r.header(keyHeader);
                 if (v != null) return StickyBucket.of(cohort, v);
             } else if (by instanceof SplitKey.Cookie) {
-                String header = r.header("cookie");
+                String header = r.header(RequestTest.COOKIE);
                 long at = RequestValues.cookie(header, keyName);
                 if (at != RequestValues.ABSENT) return StickyBucket.of(cohort, header, RequestValues.from(at), RequestValues.to(at));
             } else if (by instanceof SplitKey.Query) {
@@ -134,7 +136,7 @@ abstract class CompiledRule {
             if (by instanceof SplitKey.Header) {
                 value = r.header(keyName);
             } else if (by instanceof SplitKey.Cookie) {
-                String header = r.header("cookie");
+                String header = r.header(RequestTest.COOKIE);
                 long at = RequestValues.cookie(header, keyName);
                 if (at != RequestValues.ABSENT) value = header.substring(RequestValues.from(at), RequestValues.to(at));
             } else if (by instanceof SplitKey.Query) {

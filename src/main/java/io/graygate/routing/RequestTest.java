@@ -2,6 +2,8 @@ package io.graygate.routing;
 
 import io.graygate.policy.Condition;
 
+import io.netty.util.AsciiString;
+
 import java.util.List;
 import java.util.Map;
 
@@ -79,12 +81,15 @@ abstract class RequestTest {
         }
     }
 
+    /** The Cookie header's name with its hash computed once: looked up per request. */
+    static final AsciiString COOKIE = AsciiString.cached("cookie");
+
     private static final class HeaderTest extends RequestTest {
-        private final String name;
+        private final AsciiString name; // its hash is computed once, not per lookup
         private final ValueCheck check;
 
         HeaderTest(String name, ValueCheck check) {
-            this.name = name;
+            this.name = new AsciiString(name);
             this.check = check;
         }
 
@@ -117,7 +122,7 @@ abstract class RequestTest {
 
         @Override
         boolean test(RequestView r) {
-            String header = r.header("cookie");
+            String header = r.header(COOKIE);
             long at = RequestValues.cookie(header, name);
             return at == RequestValues.ABSENT ? check.testAbsent() : check.test(header, RequestValues.from(at), RequestValues.to(at));
         }
@@ -129,7 +134,7 @@ abstract class RequestTest {
 
         @Override
         String observed(RequestView r) {
-            String header = r.header("cookie");
+            String header = r.header(COOKIE);
             long at = RequestValues.cookie(header, name);
             return "cookie " + name + (at == RequestValues.ABSENT ? " is absent" : " is " + shown(header, RequestValues.from(at), RequestValues.to(at)));
         }
