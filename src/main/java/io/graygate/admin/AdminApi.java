@@ -175,7 +175,7 @@ final class AdminApi {
         }
         out.put("mode", s.policy().mode().text());
         Policy back = rollbackTarget(s);
-        out.put("previousMode", back == null ? null : back.mode().text());
+        out.put("previousMode", back == null || back.mode() == s.policy().mode() ? null : back.mode().text());
         IpSet whitelist = s.ipSets().get(RouteConfig.WHITELIST);
         if (whitelist != null) out.put("whitelistSize", whitelist.size());
         KeySet keyed = s.keySets().get(RouteConfig.WHITELIST_KEY);

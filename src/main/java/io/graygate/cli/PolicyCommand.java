@@ -49,6 +49,7 @@ final class PolicyCommand {
             doc.set("policy", p.path("policy"));
             try {
                 out().print(json ? AdminClient.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(doc) + "\n" : YAML.writeValueAsString(doc));
+                out().flush(); // print, unlike println, does not flush the console writer before the JVM exits
             } catch (JsonProcessingException e) {
                 throw new IllegalStateException("a JSON tree always serializes", e);
             }

@@ -83,7 +83,7 @@ public final class RuleBook implements AutoCloseable {
         rc.ipSets().forEach((name, entries) -> sets.put(name, IpSet.parse(entries)));
         Map<String, KeySet> keys = new LinkedHashMap<>();
         rc.keyedSets().forEach((name, key) -> keys.put(name, new KeySet(key, IpSet.EMPTY, 0)));
-        HistoryEntry first = new HistoryEntry(1, Instant.now(), "config", "seeded from the configuration", rc.policy(), null);
+        HistoryEntry first = new HistoryEntry(1, Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS), "config", "seeded from the configuration", rc.policy(), null);
         return new RouteState(1, rc.policy(), sets, List.of(first), keys);
     }
 
@@ -163,7 +163,7 @@ public final class RuleBook implements AutoCloseable {
     public RouteState apply(String route, RuleChange change, String actor) {
         RouteConfig rc = config.route(route);
         if (rc == null) throw new UnknownRouteException(route);
-        RuleChange.Meta meta = new RuleChange.Meta(actor, Instant.now());
+        RuleChange.Meta meta = new RuleChange.Meta(actor, Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
         RouteState next = store.apply(route, current -> change.plan(route, current, rc.scope(current.allSets().keySet()), meta));
         install(route, next);
         return next;
