@@ -17,11 +17,8 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
-import io.netty.util.concurrent.GlobalEventExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,10 +43,10 @@ public final class ProxyServer implements AutoCloseable {
     private final GatewayConfig config;
     private final Supplier<RouteTable> routes;
     private final ClientIpResolver clientIps;
-    private final ChannelGroup clients = new DefaultChannelGroup("graygate-clients", GlobalEventExecutor.INSTANCE);
     private Map<String, UpstreamGroup> upstreams = Map.of();
     private Map<EventLoop, UpstreamPool> pools = Map.of();
     private Map<EventLoop, LoopCounter> inFlightByLoop = Map.of();
+    private Map<EventLoop, LoopChannels> clientsByLoop = Map.of();
     private AccessLog accessLog = AccessLog.off();
     private EventLoopGroup loops;
     private List<BoundListener> listeners = List.of();
@@ -80,14 +77,17 @@ public final class ProxyServer implements AutoCloseable {
         loops = transport.newGroup(threads, new DefaultThreadFactory("graygate-io"));
         Map<EventLoop, UpstreamPool> byLoop = new IdentityHashMap<>();
         Map<EventLoop, LoopCounter> counters = new IdentityHashMap<>();
+        Map<EventLoop, LoopChannels> clients = new IdentityHashMap<>();
         int servers = UpstreamGroup.serverCount(upstreams);
         for (EventExecutor e : loops) {
             EventLoop loop = (EventLoop) e;
             byLoop.put(loop, new UpstreamPool(loop, transport, pc, servers, upstreams.size()));
             counters.put(loop, new LoopCounter());
+            clients.put(loop, new LoopChannels(loop));
         }
         pools = byLoop;
         inFlightByLoop = counters;
+        clientsByLoop = clients;
         accessLog = pc.accessLog() ? AccessLog.async(ACCESS_LOG_QUEUE) : AccessLog.off();
         List<BoundListener> bound = new ArrayList<>();
         for (int i = 0; i < config.listeners().size(); i++) {
@@ -143,11 +143,10 @@ public final class ProxyServer implements AutoCloseable {
                     .group(group, group)
                     .channel(transport.serverChannel())
                     .option(ChannelOption.SO_BACKLOG, 1024)
-                    .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true) // see ClientConnection
                     .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                     .childHandler(initializer);
-            transport.reusePort(bootstrap);
+            transport.configureListener(bootstrap);
             ChannelFuture f = bootstrap.bind(at.host(), port).awaitUninterruptibly();
             if (!f.isSuccess()) {
                 for (Channel c : sockets) c.close().awaitUninterruptibly();
@@ -240,7 +239,9 @@ public final class ProxyServer implements AutoCloseable {
         }
         for (BoundListener b : listeners) b.close();
         draining = true;
-        for (Channel ch : clients) ch.pipeline().fireUserEventTriggered(ClientConnection.DRAIN);
+        for (LoopChannels c : clientsByLoop.values()) {
+            for (Channel ch : c.snapshot()) ch.pipeline().fireUserEventTriggered(ClientConnection.DRAIN);
+        }
         long deadline = System.nanoTime() + config.proxy().drainTimeout().toNanos();
         while (inFlight() > 0 && System.nanoTime() < deadline) {
             try {
@@ -252,7 +253,9 @@ public final class ProxyServer implements AutoCloseable {
         }
         int left = inFlight();
         if (left > 0) log.warn("drain timeout: closing {} requests still in flight", left);
-        clients.close().awaitUninterruptibly();
+        for (LoopChannels c : clientsByLoop.values()) {
+            for (Channel ch : c.snapshot()) ch.close().awaitUninterruptibly();
+        }
         shutDownLoops();
         log.info("proxy on {} closed", String.join(", ", urls()));
     }
@@ -308,7 +311,8 @@ public final class ProxyServer implements AutoCloseable {
         return n;
     }
 
+    /** Keeps a new client connection for the drain; called on its event loop. */
     void track(Channel client) {
-        clients.add(client);
+        clientsByLoop.get(client.eventLoop()).add(client);
     }
 }

@@ -2,6 +2,8 @@ package io.graygate.proxy;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
@@ -12,6 +14,7 @@ import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.unix.Socket;
 
 import java.util.concurrent.ThreadFactory;
 
@@ -28,8 +31,21 @@ record Transport(String name, Class<? extends ServerChannel> serverChannel, Clas
         return name.equals("epoll");
     }
 
-    void reusePort(ServerBootstrap bootstrap) {
-        if (reusePort()) bootstrap.option(EpollChannelOption.SO_REUSEPORT, true);
+    /**
+     * The listening socket's options. With epoll: SO_REUSEPORT, and TCP_NODELAY set once on the listening socket,
+     * which Linux copies to every socket it accepts, instead of a setsockopt per connection. With NIO, per connection.
+     */
+    void configureListener(ServerBootstrap bootstrap) {
+        if (!reusePort()) {
+            bootstrap.childOption(ChannelOption.TCP_NODELAY, true);
+            return;
+        }
+        bootstrap.option(EpollChannelOption.SO_REUSEPORT, true).handler(new ChannelInitializer<EpollServerSocketChannel>() {
+            @Override
+            protected void initChannel(EpollServerSocketChannel listener) throws Exception {
+                if (listener.fd() instanceof Socket socket) socket.setTcpNoDelay(true);
+            }
+        });
     }
 
     EventLoopGroup newGroup(int threads, ThreadFactory threadFactory) {
