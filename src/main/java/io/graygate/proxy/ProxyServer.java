@@ -311,6 +311,18 @@ public final class ProxyServer implements AutoCloseable {
         return n;
     }
 
+    /** The open client connections of each event loop; waits on each loop, so never call it on one (for tests and diagnostics). */
+    List<List<Channel>> clientChannelsByLoop() {
+        List<List<Channel>> out = new ArrayList<>();
+        for (LoopChannels c : clientsByLoop.values()) out.add(c.snapshot());
+        return out;
+    }
+
+    /** The accepting sockets of listener {@code index}: one per event loop with SO_REUSEPORT, else one. */
+    List<Channel> listenerSockets(int index) {
+        return listeners.get(index).sockets();
+    }
+
     /** Keeps a new client connection for the drain; called on its event loop. */
     void track(Channel client) {
         clientsByLoop.get(client.eventLoop()).add(client);
