@@ -71,11 +71,6 @@ public final class Gateway implements AutoCloseable {
         return proxy.reloadCertificates();
     }
 
-    /** The proxy, for a configuration reload to pass new TLS settings to ({@link ProxyServer#reloadTls}). */
-    public ProxyServer proxy() {
-        return proxy;
-    }
-
     public InetSocketAddress adminAddress() {
         return admin.address();
     }

@@ -176,11 +176,6 @@ public final class ProxyServer implements AutoCloseable {
         return listeners.get(index).address();
     }
 
-    /** The TLS of listener {@code index}, or null for a plain one (for tests and diagnostics). */
-    public ListenerTls tls(int index) {
-        return listeners.get(index).tls();
-    }
-
     /**
      * Re-reads every TLS listener's certificate files now (what SIGHUP does; the files are also watched). All are
      * loaded before any is swapped: on a bad file a {@link ConfigException} names it and nothing changes.

@@ -6,7 +6,6 @@ import io.graygate.config.TlsConfig;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandler;
 import io.netty.handler.ssl.SniHandler;
-import io.netty.handler.ssl.SslContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,11 +68,6 @@ public final class ListenerTls {
         CertificateSet set = current;
         if (set.certificates.size() == 1) return set.defaultContext().newHandler(alloc);
         return new SniHandler(set.byHostName);
-    }
-
-    /** The context a client naming {@code hostName} (or none: null) gets now; for tests and diagnostics. */
-    public SslContext contextFor(String hostName) {
-        return current.byHostName.map(hostName);
     }
 
     /** The certificates in force, one line each: names and end of validity. */
