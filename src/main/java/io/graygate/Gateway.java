@@ -9,6 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -53,13 +54,27 @@ public final class Gateway implements AutoCloseable {
             throw e;
         }
         Gateway g = new Gateway(config, rules, proxy, admin);
-        log.info("graygate listening on {} (admin {}), store {}, {} routes", proxy.address(), admin.address(),
+        log.info("graygate listening on {} (admin {}), store {}, {} routes", String.join(", ", proxy.urls()), admin.address(),
                 config.redactedStore(), config.routes().size());
         return g;
     }
 
     public InetSocketAddress address() {
         return proxy.address();
+    }
+
+    /** Every proxy listener as a URL ({@code http://HOST:PORT}, {@code https://HOST:PORT}), in configuration order. */
+    public List<String> proxyUrls() {
+        return proxy.urls();
+    }
+
+    /**
+     * Re-reads the certificate files of every TLS listener (SIGHUP; they are watched for changes too). Throws a
+     * {@link io.graygate.config.ConfigException} naming the bad file, keeping the certificates in force; returns
+     * how many listeners changed.
+     */
+    public int reloadCertificates() {
+        return proxy.reloadCertificates();
     }
 
     public InetSocketAddress adminAddress() {

@@ -7,10 +7,13 @@ import io.graygate.config.ConfigException;
 import io.graygate.config.ConfigLoader;
 import io.graygate.config.GatewayConfig;
 import io.graygate.config.HostPort;
+import io.graygate.config.ListenerConfig;
 import io.graygate.config.ProxyConfig;
 import io.graygate.config.RouteConfig;
 import io.graygate.config.UpstreamConfig;
 import io.graygate.policy.Mode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -31,6 +34,8 @@ import java.util.concurrent.CountDownLatch;
 /** {@code graygate serve}: runs one gateway node until SIGTERM or Ctrl-C, then closes it in order and exits 0. */
 @Command(name = "serve", description = "Run the gateway: the proxy, the admin API and the rule store.")
 final class ServeCommand implements Callable<Integer> {
+
+    private static final Logger log = LoggerFactory.getLogger(ServeCommand.class);
 
     static final HostPort DEMO_LISTEN = new HostPort("127.0.0.1", 8080);
 
@@ -83,6 +88,11 @@ final class ServeCommand implements Callable<Integer> {
             err().println("graygate: " + e.getMessage());
             err().flush();
             return e.exitCode();
+        } catch (ConfigException e) { // found only at start: a certificate that does not load
+            closeAll(upstreams);
+            err().println("graygate: " + (configFile == null ? "" : "config " + configFile + ": ") + e.getMessage());
+            err().flush();
+            return CliException.USAGE;
         } catch (RuntimeException e) {
             closeAll(upstreams);
             err().println("graygate: cannot start: " + e.getMessage());
@@ -98,6 +108,7 @@ final class ServeCommand implements Callable<Integer> {
         Thread hook = new Thread(shutdown, "graygate-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         onStopSignal(stopRequested::countDown);
+        onReloadSignal(gateway);
         printBanner(gateway, upstreams);
 
         try {
@@ -135,6 +146,25 @@ final class ServeCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * SIGHUP (systemd's ExecReload) re-reads the TLS certificates; without a handler it would end the JVM. Runs on
+     * the JDK's signal thread, never an event loop; a bad certificate is refused with a message, the old one stays.
+     */
+    private void onReloadSignal(Gateway gateway) {
+        try {
+            Signal.handle(new Signal("HUP"), signal -> {
+                try {
+                    int changed = gateway.reloadCertificates();
+                    log.info("SIGHUP: certificates re-read, {} listener(s) changed", changed);
+                } catch (RuntimeException e) {
+                    log.error("SIGHUP: reload refused, what is in force stays: {}", e.getMessage());
+                }
+            });
+        } catch (IllegalArgumentException | UnsupportedOperationException e) {
+            err().println("graygate: cannot handle SIGHUP (" + e.getMessage() + "); certificates are still re-read when their files change");
+        }
+    }
+
     private static GatewayConfig load(Path file) {
         try {
             return ConfigLoader.load(file);
@@ -162,25 +192,29 @@ final class ServeCommand implements Callable<Integer> {
         upstreams.put("production", new UpstreamConfig(List.of(production)));
         upstreams.put("gray", new UpstreamConfig(List.of(gray)));
         RouteConfig route = RouteConfig.shorthand("demo", "/", null, null, "production", "gray", Mode.GRAY, List.of(), null);
-        return new GatewayConfig(DEMO_LISTEN, new AdminConfig(AdminConfig.DEFAULT_LISTEN, null), GatewayConfig.DEFAULT_STORE,
+        return new GatewayConfig(List.of(ListenerConfig.plain(DEMO_LISTEN)), new AdminConfig(AdminConfig.DEFAULT_LISTEN, null), GatewayConfig.DEFAULT_STORE,
                 new ClientIpConfig(List.of("127.0.0.1/32", "::1/128")), upstreams, List.of(route),
                 ProxyConfig.defaults().withVersionHeader(true));
     }
 
     private void printBanner(Gateway gateway, List<DemoUpstream> upstreams) {
-        String proxy = url(gateway.address());
+        List<String> proxies = gateway.proxyUrls();
+        String proxy = proxies.get(0);
         String admin = url(gateway.adminAddress());
         GatewayConfig config = gateway.config();
         PrintWriter out = out();
         out.println("graygate " + Main.version() + " is serving");
-        out.println("  proxy      " + proxy + "  (" + config.routes().size() + (config.routes().size() == 1 ? " route)" : " routes)"));
+        for (String p : proxies) {
+            out.println("  proxy      " + p + "  (" + config.routes().size() + (config.routes().size() == 1 ? " route" : " routes")
+                    + (p.startsWith("https:") ? "; TLS, HTTP/2 and HTTP/1.1)" : ")"));
+        }
         out.println("  admin API  " + admin + (config.admin().requiresToken() ? "  (bearer token required)" : ""));
         out.println("  rules      " + config.redactedStore());
         for (DemoUpstream u : upstreams) out.println("  upstream   " + u.name() + " at " + u.address() + " (demo stand-in)");
         String adminFlag = gateway.adminAddress().getPort() == AdminConfig.DEFAULT_LISTEN.port()
                 && config.admin().listen().host().equals(AdminConfig.DEFAULT_LISTEN.host()) ? "" : " --admin " + admin;
         out.println("try:");
-        out.println("  curl -i " + proxy + "/");
+        out.println("  curl -i " + (proxy.startsWith("https:") ? "-k " : "") + proxy + "/");
         if (!upstreams.isEmpty()) out.println("  graygate gray add" + adminFlag + " demo 127.0.0.1 && curl " + proxy + "/");
         else out.println("  graygate status" + adminFlag);
         out.println("stop with Ctrl-C or SIGTERM");
