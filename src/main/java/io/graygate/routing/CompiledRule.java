@@ -51,9 +51,7 @@ abstract class CompiledRule {
     static final class Split extends CompiledRule {
         private final String name;
         private final RequestTest when;
-        private final SplitKey by;
-        private final String keyName;
-        private final io.netty.util.AsciiString keyHeader; // a header key's name, its hash computed once
+        private final RequestValue key; // null: the client address
         private final String cohort;
         private final int[] starts;
         private final int[] ends;
@@ -63,10 +61,9 @@ abstract class CompiledRule {
         Split(PolicyRule.Split rule, RequestTest when, String route, Slots slots, Map<String, Decision> byVersion, Decision rest) {
             this.name = rule.name();
             this.when = when;
-            this.by = rule.by();
-            this.keyName = by instanceof SplitKey.Header h ? h.name() : by instanceof SplitKey.Cookie c ? c.name()
-                    : by instanceof SplitKey.Query q ? q.name() : null;
-            this.keyHeader = by instanceof SplitKey.Header ? new io.netty.util.AsciiString(keyName) : null;
+            SplitKey by = rule.by();
+            this.key = by instanceof SplitKey.Header h ? RequestValue.header(h.name()) : by instanceof SplitKey.Cookie c
+                    ? RequestValue.cookie(c.name()) : by instanceof SplitKey.Query q ? RequestValue.query(q.name()) : null;
             this.cohort = rule.cohortOr(route);
             List<Map.Entry<String, Integer>> weighted = new ArrayList<>();
             for (Map.Entry<String, Integer> w : rule.weights().basisPoints().entrySet()) if (w.getValue() > 0) weighted.add(w);
@@ -94,17 +91,10 @@ abstract class CompiledRule {
 
         /** The request's bucket: of the split's key when the request has it, else of the client address. */
         int bucket(RequestView r) {
-            if (by instanceof SplitKey.Header) {
-                String v = r.header(keyHeader);
-                if (v != null) return StickyBucket.of(cohort, v);
-            } else if (by instanceof SplitKey.Cookie) {
-                String header = r.header(RequestTest.COOKIE);
-                long at = RequestValues.cookie(header, keyName);
-                if (at != RequestValues.ABSENT) return StickyBucket.of(cohort, header, RequestValues.from(at), RequestValues.to(at));
-            } else if (by instanceof SplitKey.Query) {
-                String q = r.target();
-                long at = RequestValues.query(q, keyName);
-                if (at != RequestValues.ABSENT) return StickyBucket.of(cohort, q, RequestValues.from(at), RequestValues.to(at));
+            if (key != null) {
+                String text = key.text(r);
+                long at = key.place(text);
+                if (at != RequestValues.ABSENT) return StickyBucket.of(cohort, text, RequestValues.from(at), RequestValues.to(at));
             }
             return StickyBucket.of(cohort, r.client());
         }
@@ -125,28 +115,14 @@ abstract class CompiledRule {
         }
 
         private String keyDescription() {
-            if (by instanceof SplitKey.Header) return "header " + keyName;
-            if (by instanceof SplitKey.Cookie) return "cookie " + keyName;
-            if (by instanceof SplitKey.Query) return "query parameter " + keyName;
-            return "client IP";
+            return key == null ? "client IP" : key.describe();
         }
 
         private String keyObserved(RequestView r) {
-            String value = null;
-            if (by instanceof SplitKey.Header) {
-                value = r.header(keyName);
-            } else if (by instanceof SplitKey.Cookie) {
-                String header = r.header(RequestTest.COOKIE);
-                long at = RequestValues.cookie(header, keyName);
-                if (at != RequestValues.ABSENT) value = header.substring(RequestValues.from(at), RequestValues.to(at));
-            } else if (by instanceof SplitKey.Query) {
-                String q = r.target();
-                long at = RequestValues.query(q, keyName);
-                if (at != RequestValues.ABSENT) value = q.substring(RequestValues.from(at), RequestValues.to(at));
-            }
-            if (by instanceof SplitKey.ClientIp) return "key: client IP " + r.client();
-            return value != null ? "key: " + keyDescription() + " is " + ValueCheck.quote(value)
-                    : keyDescription() + " is absent, so the key is the client IP " + r.client();
+            if (key == null) return "key: client IP " + r.client();
+            String value = key.shown(r);
+            return value != null ? "key: " + key.describe() + " is " + ValueCheck.quote(value)
+                    : key.describe() + " is absent, so the key is the client IP " + r.client();
         }
 
         /** Buckets this split sends to {@code version}, as basis points of everyone it decides. */

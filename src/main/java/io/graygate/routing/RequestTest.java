@@ -2,8 +2,6 @@ package io.graygate.routing;
 
 import io.graygate.policy.Condition;
 
-import io.netty.util.AsciiString;
-
 import java.util.List;
 import java.util.Map;
 
@@ -31,9 +29,9 @@ abstract class RequestTest {
             if (set == null) throw new IllegalArgumentException("no IP set named \"" + in.set() + "\"");
             return new ClientIpIn(in.set(), set);
         }
-        if (c instanceof Condition.Header h) return new HeaderTest(h.name(), ValueCheck.of(h.test()));
-        if (c instanceof Condition.Cookie k) return new CookieTest(k.name(), ValueCheck.of(k.test()));
-        if (c instanceof Condition.Query q) return new QueryTest(q.name(), ValueCheck.of(q.test()));
+        if (c instanceof Condition.Header h) return new ValueTestOn(RequestValue.header(h.name()), ValueCheck.of(h.test()));
+        if (c instanceof Condition.Cookie k) return new ValueTestOn(RequestValue.cookie(k.name()), ValueCheck.of(k.test()));
+        if (c instanceof Condition.Query q) return new ValueTestOn(RequestValue.query(q.name()), ValueCheck.of(q.test()));
         if (c instanceof Condition.Method m) return new MethodTest(m.methods());
         if (c instanceof Condition.Path p) return new PathTest(ValueCheck.of(p.test()));
         if (c instanceof Condition.All all) return new AllTest(compile(all.of(), sets));
@@ -46,11 +44,6 @@ abstract class RequestTest {
         RequestTest[] out = new RequestTest[cs.size()];
         for (int i = 0; i < out.length; i++) out[i] = of(cs.get(i), sets);
         return out;
-    }
-
-    /** The value found, quoted, or "absent". */
-    static String shown(String text, int from, int to) {
-        return ValueCheck.quote(text.substring(from, to));
     }
 
     static final class ClientIpIn extends RequestTest {
@@ -81,91 +74,32 @@ abstract class RequestTest {
         }
     }
 
-    /** The Cookie header's name with its hash computed once: looked up per request. */
-    static final AsciiString COOKIE = AsciiString.cached("cookie");
-
-    private static final class HeaderTest extends RequestTest {
-        private final AsciiString name; // its hash is computed once, not per lookup
+    /** A header, a cookie or a query parameter passes a value check. */
+    private static final class ValueTestOn extends RequestTest {
+        private final RequestValue value;
         private final ValueCheck check;
 
-        HeaderTest(String name, ValueCheck check) {
-            this.name = new AsciiString(name);
+        ValueTestOn(RequestValue value, ValueCheck check) {
+            this.value = value;
             this.check = check;
         }
 
         @Override
         boolean test(RequestView r) {
-            String v = r.header(name);
-            return v == null ? check.testAbsent() : check.test(v, 0, v.length());
+            String text = value.text(r);
+            long at = value.place(text);
+            return at == RequestValues.ABSENT ? check.testAbsent() : check.test(text, RequestValues.from(at), RequestValues.to(at));
         }
 
         @Override
         String describe() {
-            return "header " + name + " " + check.describe();
+            return value.describe() + " " + check.describe();
         }
 
         @Override
         String observed(RequestView r) {
-            String v = r.header(name);
-            return "header " + name + (v == null ? " is absent" : " is " + ValueCheck.quote(v));
-        }
-    }
-
-    private static final class CookieTest extends RequestTest {
-        private final String name;
-        private final ValueCheck check;
-
-        CookieTest(String name, ValueCheck check) {
-            this.name = name;
-            this.check = check;
-        }
-
-        @Override
-        boolean test(RequestView r) {
-            String header = r.header(COOKIE);
-            long at = RequestValues.cookie(header, name);
-            return at == RequestValues.ABSENT ? check.testAbsent() : check.test(header, RequestValues.from(at), RequestValues.to(at));
-        }
-
-        @Override
-        String describe() {
-            return "cookie " + name + " " + check.describe();
-        }
-
-        @Override
-        String observed(RequestView r) {
-            String header = r.header(COOKIE);
-            long at = RequestValues.cookie(header, name);
-            return "cookie " + name + (at == RequestValues.ABSENT ? " is absent" : " is " + shown(header, RequestValues.from(at), RequestValues.to(at)));
-        }
-    }
-
-    private static final class QueryTest extends RequestTest {
-        private final String name;
-        private final ValueCheck check;
-
-        QueryTest(String name, ValueCheck check) {
-            this.name = name;
-            this.check = check;
-        }
-
-        @Override
-        boolean test(RequestView r) {
-            String q = r.target();
-            long at = RequestValues.query(q, name);
-            return at == RequestValues.ABSENT ? check.testAbsent() : check.test(q, RequestValues.from(at), RequestValues.to(at));
-        }
-
-        @Override
-        String describe() {
-            return "query parameter " + name + " " + check.describe();
-        }
-
-        @Override
-        String observed(RequestView r) {
-            String q = r.target();
-            long at = RequestValues.query(q, name);
-            return "query parameter " + name + (at == RequestValues.ABSENT ? " is absent" : " is " + shown(q, RequestValues.from(at), RequestValues.to(at)));
+            String v = value.shown(r);
+            return value.describe() + (v == null ? " is absent" : " is " + ValueCheck.quote(v));
         }
     }
 
