@@ -1,6 +1,7 @@
 #!/bin/bash
 # Two or more graygate builds side by side, in one compare.sh run, to see what a change did: builds each commit's
-# jar in a temporary worktree, starts the anchors' upstreams and one graygate per build (bench/graygate-bench.yaml,
+# jar in a temporary worktree, starts the anchors' upstreams and one graygate per build (that build's own
+# bench/graygate-bench.yaml, so a build from before a configuration change reads the keys it knows;
 # access log on, the launcher's JVM options, ports 8090+i with admin 9290+i), warms each up, and measures the plain
 # nginx proxy and every build in turn: keep-alive on the production path, then Connection: close.
 # Usage: bench/ab.sh [-r ROUNDS] [-d SECONDS] COMMIT...     e.g. bench/ab.sh HEAD~1 HEAD   (default 3 rounds of 5 s)
@@ -35,11 +36,12 @@ started+=("'$anchors/seed-openresty/stop.sh'")
 wait_http http://127.0.0.1:9001/ 10
 
 targets=()
+make_bench_cert # for builds whose configuration has a TLS listener
 for i in "${!jars[@]}"; do
   port=$((8090 + i))
   BENCH_DIR=$work BENCH_NAME=ab-$i BENCH_GRAYGATE_PORT=$port BENCH_ADMIN_PORT=$((9290 + i)) BENCH_ACCESS_LOG=true \
     java -Xms64m -Xmx256m -XX:+UseParallelGC -XX:+ExitOnOutOfMemoryError -Dio.netty.leakDetection.level=disabled \
-    -jar "${jars[i]}" serve --config "$repo/bench/graygate-bench.yaml" >"$work/ab-$i.log" 2>&1 &
+    -jar "${jars[i]}" serve --config "$work/src-${names[i]}/bench/graygate-bench.yaml" >"$work/ab-$i.log" 2>&1 &
   started+=("kill $!; wait $!")
   wait_http "http://127.0.0.1:$port/" 60
   targets+=("${names[i]}=http://127.0.0.1:$port/")

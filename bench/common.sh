@@ -40,10 +40,11 @@ require_free_ports() { # PORT...: each must be free within 10 s (a just-stopped 
   done
 }
 
-wait_http() { # URL [SECONDS]: polls until the URL answers 2xx
-  local deadline=$((SECONDS + ${2:-60}))
-  until curl -fs -o /dev/null "$1"; do
-    ((SECONDS < deadline)) || { log "no answer from $1"; return 1; }
+wait_http() { # URL [SECONDS [CURL-ARGS...]]: polls until the URL answers 2xx
+  local url=$1 deadline=$((SECONDS + ${2:-60}))
+  shift $(($# < 2 ? $# : 2))
+  until curl -fs -o /dev/null "$@" "$url"; do
+    ((SECONDS < deadline)) || { log "no answer from $url"; return 1; }
     sleep 0.1
   done
 }
@@ -56,14 +57,25 @@ build_if_stale() { # as the ./graygate launcher does, but before any clock start
   fi
 }
 
-# start_graygate LOGFILE [PORT ADMIN_PORT ACCESS_LOG]: runs ./graygate serve --config bench/graygate-bench.yaml with
-# the launcher's JVM options (GRAYGATE_JAVA_OPTS replaces them), its store in $work (one file per port); ports
-# default to $graygate_port and $admin_port, the access log to on. Sets gg_pid (the JVM: the launcher execs java).
+# make_bench_cert: the run's TLS certificate, $work/tls.crt and $work/tls.key (ECDSA P-256, made once per run, never
+# committed), for graygate's TLS listener and the nginx TLS anchor alike.
+make_bench_cert() {
+  [[ -f $work/tls.crt ]] && return
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$work/tls.key" -out "$work/tls.crt" \
+    -days 2 -subj /CN=bench.test -addext subjectAltName=DNS:bench.test 2>/dev/null
+  chmod 644 "$work/tls.key" # nginx's workers run as nobody
+}
+
+# start_graygate LOGFILE [PORT ADMIN_PORT ACCESS_LOG TLS_PORT]: runs ./graygate serve --config bench/graygate-bench.yaml
+# with the launcher's JVM options (GRAYGATE_JAVA_OPTS replaces them), its store in $work (one file per port); ports
+# default to $graygate_port and $admin_port, the access log to on, the TLS listener to $graygate_tls_port or a free
+# port. Sets gg_pid (the JVM: the launcher execs java).
 start_graygate() {
   build_if_stale
-  local port=${2:-${graygate_port:-8080}} admin=${3:-${admin_port:-9190}}
-  log "starting graygate (:$port, admin :$admin, access log ${4:-true}), log in $1"
-  BENCH_DIR=$work BENCH_NAME=graygate-$port BENCH_GRAYGATE_PORT=$port BENCH_ADMIN_PORT=$admin \
+  make_bench_cert
+  local port=${2:-${graygate_port:-8080}} admin=${3:-${admin_port:-9190}} tls=${5:-${graygate_tls_port:-0}}
+  log "starting graygate (:$port, TLS :$tls, admin :$admin, access log ${4:-true}), log in $1"
+  BENCH_DIR=$work BENCH_NAME=graygate-$port BENCH_GRAYGATE_PORT=$port BENCH_ADMIN_PORT=$admin BENCH_TLS_PORT=$tls \
     BENCH_ACCESS_LOG=${4:-true} BENCH_LARGE_UPSTREAM_PORT=${large_upstream_port:-9011} \
     "$repo/graygate" serve --config "$repo/bench/graygate-bench.yaml" >"$1" 2>&1 &
   gg_pid=$!

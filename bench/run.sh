@@ -5,6 +5,7 @@
 #   --with-scg   also Spring Cloud Gateway (:8084; built once by the anchors' start.sh, then warmed up 20 s)
 #   --dry-run    the anchors alone: no graygate build, start, whitelist, RSS or start-up figures
 #   --with-no-access-log  also a second graygate (:8087) with the access log off, as target graygate-nolog
+#                (plain HTTP only: the TLS and HTTP/2 scenarios compare graygate's TLS listener, :8089, with nginx's, :8088)
 #   --wait-quiet MINUTES  wait at most this long (default 10) for other work on the machine to stop before measuring
 #   -r -d -c     passed to compare.sh (default 3 rounds of 5 s, 50 connections; the large-body scenario uses 10,
 #                as 50 concurrent 10 MiB downloads on 2 cores only measure wrk's 2 s timeout)
@@ -36,6 +37,7 @@ while (($#)); do
 done
 
 graygate_port=8080 admin_port=9190 nolog_port=8087 nolog_admin_port=9191 large_upstream_port=9011 large_proxy_port=8085 large_nobuf_port=8086
+tls_proxy_port=8088 graygate_tls_port=8089
 out="$repo/bench/out/$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$out"
 source "$repo/bench/common.sh"
@@ -53,8 +55,8 @@ log "installing the anchors' packages if needed"
 "$anchors/seed-openresty/install.sh"
 command -v nginx >/dev/null && command -v wrk >/dev/null || { log "nginx or wrk missing after install.sh"; exit 2; }
 
-ports=(6390 9001 9002 8081 8082 8083 "$large_upstream_port" "$large_proxy_port" "$large_nobuf_port")
-$dry_run || ports+=("$graygate_port" "$admin_port")
+ports=(6390 9001 9002 8081 8082 8083 "$large_upstream_port" "$large_proxy_port" "$large_nobuf_port" "$tls_proxy_port")
+$dry_run || ports+=("$graygate_port" "$admin_port" "$graygate_tls_port")
 $with_scg && ports+=(8084)
 $with_nolog && ports+=("$nolog_port" "$nolog_admin_port")
 require_free_ports "${ports[@]}"
@@ -86,6 +88,14 @@ done
 wait_http "http://127.0.0.1:$large_proxy_port/large/10m.bin" 10
 wait_http "http://127.0.0.1:$large_nobuf_port/large/10m.bin" 10
 
+log "starting the TLS and HTTP/2 nginx proxy (:$tls_proxy_port) to production, with the certificate graygate's TLS listener gets"
+make_bench_cert
+sed -e "s|@DIR@|$work|g" -e "s|@PORT@|$tls_proxy_port|g" -e "s|@UPSTREAM@|127.0.0.1:9001|g" \
+  "$repo/bench/nginx-tls-proxy.conf" >"$work/tls-proxy.conf"
+nginx -c "$work/tls-proxy.conf" -p "$work" -e "$work/tls-proxy.err"
+started+=("kill \$(cat '$work/tls-proxy.pid')")
+wait_http "https://127.0.0.1:$tls_proxy_port/" 10 -k
+
 # --- graygate -----------------------------------------------------------------------------------------------------
 gg_pid=""
 if ! $dry_run; then
@@ -101,11 +111,14 @@ if ! $dry_run; then
 fi
 
 expect_body direct-production http://127.0.0.1:9001/ production
+expect_body nginx-tls-h2 "https://127.0.0.1:$tls_proxy_port/" production -k --http2
 expect_body seed-lua-gray http://127.0.0.1:8081/ gray -H 'X-Real-IP: 10.9.9.9'
 if ! $dry_run; then
   expect_body graygate-production "http://127.0.0.1:$graygate_port/" production
   expect_body graygate-gray "http://127.0.0.1:$graygate_port/" gray -H 'X-Real-IP: 10.9.9.9'
   expect_body graygate-exact-match "http://127.0.0.1:$graygate_port/" production -H 'X-Real-IP: 10.9.9.10'
+  expect_body graygate-tls "https://127.0.0.1:$graygate_tls_port/" production -k --http1.1
+  expect_body graygate-h2 "https://127.0.0.1:$graygate_tls_port/" production -k --http2
   if $with_nolog; then
     expect_body graygate-nolog-production "http://127.0.0.1:$nolog_port/" production
     expect_body graygate-nolog-gray "http://127.0.0.1:$nolog_port/" gray -H 'X-Real-IP: 10.9.9.9'
@@ -119,6 +132,8 @@ $with_scg && expect_body scg-gray http://127.0.0.1:8084/ gray -H 'X-Forwarded-Fo
 log "warming up (JIT): 10 s on graygate$($with_scg && echo ", 20 s on Spring Cloud Gateway")"
 $dry_run || wrk -t1 -c"$conns" -d5s "http://127.0.0.1:$graygate_port/" >/dev/null
 $dry_run || wrk -t1 -c"$conns" -d5s -H 'X-Real-IP: 10.9.9.9' "http://127.0.0.1:$graygate_port/" >/dev/null
+$dry_run || wrk -t1 -c"$conns" -d3s "https://127.0.0.1:$graygate_tls_port/" >/dev/null
+$dry_run || h2load -D 3 -c 5 -m 10 "https://127.0.0.1:$graygate_tls_port/" >/dev/null
 ! $dry_run && $with_nolog && wrk -t1 -c"$conns" -d10s "http://127.0.0.1:$nolog_port/" >/dev/null
 $with_scg && wrk -t1 -c"$conns" -d20s http://127.0.0.1:8084/ >/dev/null
 
@@ -165,6 +180,14 @@ compare large -c "$large_conns" direct=http://127.0.0.1:$large_upstream_port/lar
   $(gg /large/10m.bin)
 compare close -c "$conns" -H 'Connection: close' direct=http://127.0.0.1:9001/ nginx-proxy=http://127.0.0.1:8082/ \
   seed-lua=http://127.0.0.1:8081/ $(scg /) $(gg /)
+# TLS: the same certificate, protocols and suites on both (bench/nginx-tls-proxy.conf); HTTP/1.1 kept alive, then a
+# new connection (a full handshake) per request; then HTTP/2 with h2load, 5 connections of 10 streams (50 in flight).
+ggtls() { $dry_run || echo "graygate=https://127.0.0.1:$graygate_tls_port/"; true; }
+compare tls -c "$conns" nginx-proxy="https://127.0.0.1:$tls_proxy_port/" $(ggtls)
+compare tls-close -c "$conns" -H 'Connection: close' nginx-proxy="https://127.0.0.1:$tls_proxy_port/" $(ggtls)
+log "scenario h2: h2compare.sh -c 5 -m 10"
+"$repo/bench/h2compare.sh" -r "$rounds" -d "$secs" -c 5 -m 10 nginx-proxy="https://127.0.0.1:$tls_proxy_port/" $(ggtls) \
+  2>"$out/h2.err" | tee "$out/h2.txt" >&2
 
 machine_busy 3 >"$out/busy-after.txt"
 if [[ -n $gg_pid ]]; then

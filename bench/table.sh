@@ -8,7 +8,7 @@ out=${1:?usage: bench/table.sh OUTDIR}
 [[ -f $out/busy-after.txt ]] && echo "# cores $(cat "$out/busy-after.txt")% busy with other work after the runs"
 printf '%-10s %-12s %10s %9s %9s %9s %10s\n' scenario target req/s p99_ms x_direct x_nginx MB/s
 scenarios=()
-for s in production gray gray-xff large close; do [[ -f $out/$s.txt ]] && scenarios+=("$s"); done
+for s in production gray gray-xff large close tls tls-close h2; do [[ -f $out/$s.txt ]] && scenarios+=("$s"); done
 for s in "${scenarios[@]}"; do
   awk -v s="$s" '
     NR > 1 { name[NR] = $1; rps[NR] = $2; p99[NR] = $3; if ($1 == "direct") d = $2; if ($1 == "nginx-proxy") n = $2 }
@@ -18,6 +18,7 @@ for s in "${scenarios[@]}"; do
           (d > 0 ? rps[i] / d : 0), (n > 0 ? rps[i] / n : 0), (s == "large" ? sprintf("%.0f", rps[i] * 10.48576) : "")
     }' "$out/$s.txt"
 done
+[[ -f $out/h2.txt ]] && echo "(tls, tls-close: HTTPS with wrk, x_nginx against nginx's TLS proxy; h2: h2load, whose latency column is its mean, not a p99)"
 echo
 echo "graygate's ratios (req/s; p99: graygate's over nginx-proxy's, lower is better)"
 printf '%-10s %9s %9s %9s %11s\n' scenario x_nginx x_seed x_scg p99/nginx

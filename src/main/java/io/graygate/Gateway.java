@@ -8,7 +8,7 @@ import io.graygate.config.ReloadReport;
 import io.graygate.config.RouteConfig;
 import io.graygate.proxy.ProxyServer;
 import io.graygate.rules.RuleBook;
-import io.graygate.rules.RuleStores;
+import io.graygate.store.RuleStores;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,7 +16,8 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.Objects;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
@@ -28,7 +29,7 @@ public final class Gateway implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Gateway.class);
 
-    private final GatewayConfig startConfig;
+    private final GatewayConfig config;
     private final Supplier<GatewayConfig> reloadSource;
     private final RuleBook rules;
     private final ProxyServer proxy;
@@ -36,7 +37,7 @@ public final class Gateway implements AutoCloseable {
     private boolean closed;
 
     private Gateway(GatewayConfig config, Supplier<GatewayConfig> reloadSource, RuleBook rules, ProxyServer proxy, AdminServer admin) {
-        this.startConfig = config;
+        this.config = config;
         this.reloadSource = reloadSource;
         this.rules = rules;
         this.proxy = proxy;
@@ -45,22 +46,27 @@ public final class Gateway implements AutoCloseable {
 
     /** Opens the store, binds both listeners and returns the running gateway; on any failure releases what it took. */
     public static Gateway start(GatewayConfig config) {
-        return start(config, () -> {
+        return start(config, Set.of());
+    }
+
+    /** As {@link #start(GatewayConfig)}, putting the configuration's rules of the {@code reseed} routes back in force. */
+    public static Gateway start(GatewayConfig config, Set<String> reseed) {
+        return start(config, reseed, () -> {
             throw new ConfigException("this gateway has no configuration file to reload");
         });
     }
 
     /**
-     * As {@link #start(GatewayConfig)}; {@code reloadSource} reads the configuration file again for {@link #reload()}
-     * and throws {@link ConfigException} for a bad one.
+     * As {@link #start(GatewayConfig, Set)}; {@code reloadSource} reads the configuration file again for
+     * {@link #reload()} and throws {@link ConfigException} for a bad one.
      */
-    public static Gateway start(GatewayConfig config, Supplier<GatewayConfig> reloadSource) {
+    public static Gateway start(GatewayConfig config, Set<String> reseed, Supplier<GatewayConfig> reloadSource) {
         AtomicReference<Gateway> self = new AtomicReference<>();
         RuleBook rules = new RuleBook(config, RuleStores.forConfig(config));
         ProxyServer proxy = null;
         AdminServer admin = null;
         try {
-            rules.open();
+            rules.open(reseed);
             proxy = new ProxyServer(config, rules::snapshot).start();
             admin = new AdminServer(config, rules, () -> self.get().reload()).start();
         } catch (RuntimeException e) {
@@ -71,13 +77,27 @@ public final class Gateway implements AutoCloseable {
         }
         Gateway g = new Gateway(config, reloadSource, rules, proxy, admin);
         self.set(g);
-        log.info("graygate listening on {} (admin {}), store {}, {} routes", proxy.address(), admin.address(),
+        log.info("graygate listening on {} (admin {}), store {}, {} routes", String.join(", ", proxy.urls()), admin.address(),
                 config.redactedStore(), config.routes().size());
         return g;
     }
 
     public InetSocketAddress address() {
         return proxy.address();
+    }
+
+    /** Every proxy listener as a URL ({@code http://HOST:PORT}, {@code https://HOST:PORT}), in configuration order. */
+    public List<String> proxyUrls() {
+        return proxy.urls();
+    }
+
+    /**
+     * Re-reads the certificate files of every TLS listener (SIGHUP; they are watched for changes too). Throws a
+     * {@link io.graygate.config.ConfigException} naming the bad file, keeping the certificates in force; returns
+     * how many listeners changed.
+     */
+    public int reloadCertificates() {
+        return proxy.reloadCertificates();
     }
 
     public InetSocketAddress adminAddress() {
@@ -140,21 +160,20 @@ public final class Gateway implements AutoCloseable {
         return from.stream().filter(n -> !in.contains(n)).sorted().toList();
     }
 
-    /** A whitelistKey is watched by the Redis store from its start, so a change to one is refused rather than half applied. */
+    /** IP sets read from Redis keys are watched by the Redis store from its start, so a change to them is refused rather than half applied. */
     private static void refuseWhatTakesARestart(GatewayConfig before, GatewayConfig next) {
         for (int i = 0; i < next.routes().size(); i++) {
             RouteConfig r = next.routes().get(i);
             RouteConfig old = before.route(r.name());
-            String was = old == null ? null : old.whitelistKey();
-            if (!Objects.equals(was, r.whitelistKey()) && (r.whitelistKey() != null || old != null)) {
-                throw new ConfigException("routes[" + i + "].whitelistKey: a new or changed whitelistKey takes a restart (was "
-                        + (was == null ? "none" : was) + ")");
+            Map<String, String> was = old == null ? Map.of() : old.keyedSets();
+            if (!was.equals(r.keyedSets())) {
+                throw new ConfigException("routes[" + i + "]: a new or changed IP set read from a Redis key (whitelistKey, ipSets ... key) "
+                        + "takes a restart (was " + (was.isEmpty() ? "none" : was) + ", now " + (r.keyedSets().isEmpty() ? "none" : r.keyedSets()) + ")");
             }
         }
         for (RouteConfig old : before.routes()) {
-            if (old.whitelistKey() != null && next.route(old.name()) == null) {
-                throw new ConfigException("routes: removing route " + old.name() + ", which reads whitelistKey " + old.whitelistKey()
-                        + ", takes a restart");
+            if (!old.keyedSets().isEmpty() && next.route(old.name()) == null) {
+                throw new ConfigException("routes: removing route " + old.name() + ", which reads IP sets from Redis keys, takes a restart");
             }
         }
     }
@@ -162,7 +181,7 @@ public final class Gateway implements AutoCloseable {
     /** Settings a reload cannot apply: the listeners, the store, and what the event loops and pools were built with. */
     private static List<String> needRestart(GatewayConfig before, GatewayConfig next) {
         List<String> out = new ArrayList<>();
-        if (!before.listen().equals(next.listen())) out.add("listen");
+        if (!before.listeners().equals(next.listeners())) out.add("listen");
         if (!before.admin().listen().equals(next.admin().listen())) out.add("admin.listen");
         if (!before.admin().token().equals(next.admin().token())) out.add("admin.token");
         if (!before.store().equals(next.store())) out.add("store");
@@ -177,11 +196,12 @@ public final class Gateway implements AutoCloseable {
         return out;
     }
 
+
     @Override
     public synchronized void close() {
         if (closed) return;
         closed = true;
-        log.info("graygate stopping: draining in-flight requests (at most {} ms)", startConfig.proxy().drainTimeout().toMillis());
+        log.info("graygate stopping: draining in-flight requests (at most {} ms)", config.proxy().drainTimeout().toMillis());
         proxy.close();
         admin.close();
         rules.close();

@@ -3,8 +3,6 @@ package io.graygate;
 import io.graygate.config.ConfigException;
 import io.graygate.config.ConfigLoader;
 import io.graygate.config.ReloadReport;
-import io.graygate.rules.RuleChange;
-import io.graygate.routing.IpEntry;
 import io.graygate.testing.Polling;
 import io.graygate.testing.TestUpstream;
 import org.junit.jupiter.api.Test;
@@ -53,7 +51,7 @@ class ReloadTest {
 
     private Gateway start(Path file, String yaml) throws Exception {
         Files.writeString(file, yaml);
-        return Gateway.start(ConfigLoader.load(file), () -> ConfigLoader.load(file));
+        return Gateway.start(ConfigLoader.load(file), java.util.Set.of(), () -> ConfigLoader.load(file));
     }
 
     private HttpResponse<String> get(Gateway g, String path) throws Exception {
@@ -129,13 +127,13 @@ class ReloadTest {
             assertThat(viaApi.statusCode()).isEqualTo(400);
             assertThat(viaApi.body()).contains("reload refused, the configuration in force stays: upstreams.production.servers[1].weight: must be at least 1, got 0");
             assertThat(get(g, "/api/x").body()).isEqualTo("one"); // no api route: the old configuration serves
-            assertThat(g.rules().rules("api")).isNull();
+            assertThat(g.rules().state("api")).isNull();
             assertThat(api.requests()).isEmpty();
 
             Files.writeString(file, config("\"" + one.hostPort() + "\"", "unresolvable.invalid:80"));
             assertThatThrownBy(g::reload).isInstanceOf(ConfigException.class)
                     .hasMessage("upstreams.api.servers[0]: cannot resolve host \"unresolvable.invalid\"");
-            assertThat(g.rules().rules("api")).isNull();
+            assertThat(g.rules().state("api")).isNull();
             assertThat(get(g, "/api/x").body()).isEqualTo("one");
         }
     }
@@ -148,8 +146,10 @@ class ReloadTest {
              Gateway g = start(file, config("\"" + one.hostPort() + "\"", null))) {
             Files.writeString(file, config("\"" + one.hostPort() + "\"", api.hostPort()));
             g.reload();
-            assertThat(g.rules().rules("api").whitelist().size()).isEqualTo(1); // seeded from the configuration
-            g.rules().apply("api", RuleChange.addToWhitelist(List.of(IpEntry.parse("10.9.9.9"))));
+            assertThat(g.rules().state("api").ipSets().get("whitelist").size()).isEqualTo(1); // seeded from the configuration
+            HttpResponse<String> added = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + g.adminPort() + "/api/routes/api/whitelist"))
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"entries\": [\"10.9.9.9\"]}")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(added.statusCode()).isEqualTo(200);
 
             Files.writeString(file, config("\"" + one.hostPort() + "\"", null));
             g.reload();
@@ -160,7 +160,7 @@ class ReloadTest {
 
             Files.writeString(file, config("\"" + one.hostPort() + "\"", api.hostPort()));
             g.reload();
-            assertThat(g.rules().rules("api").whitelist().size()).isEqualTo(2); // the store's rules, not the seed
+            assertThat(g.rules().state("api").ipSets().get("whitelist").size()).isEqualTo(2); // the store's rules, not the seed
             assertThat(g.rules().unconfiguredRoutes()).isEmpty();
         }
     }

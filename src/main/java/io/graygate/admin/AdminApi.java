@@ -9,30 +9,35 @@ import io.graygate.config.GatewayConfig;
 import io.graygate.config.ReloadReport;
 import io.graygate.config.RouteConfig;
 import io.graygate.config.ServerConfig;
-import io.graygate.routing.ClientAddress;
-import io.graygate.routing.Condition;
-import io.graygate.routing.Decision;
-import io.graygate.routing.IpAddress;
+import io.graygate.policy.Condition;
+import io.graygate.policy.Mode;
+import io.graygate.policy.Policy;
+import io.graygate.policy.PolicyCodec;
+import io.graygate.policy.PolicyRule;
+import io.graygate.policy.Weights;
+import io.graygate.routing.Explanation;
 import io.graygate.routing.IpEntry;
-import io.graygate.routing.Mode;
-import io.graygate.routing.RequestView;
+import io.graygate.routing.IpSet;
 import io.graygate.routing.Route;
 import io.graygate.routing.RouteTable;
-import io.graygate.routing.Rule;
-import io.graygate.rules.RouteRules;
 import io.graygate.rules.RuleBook;
 import io.graygate.rules.RuleChange;
-import io.graygate.rules.StoreStatus;
+import io.graygate.store.HistoryEntry;
+import io.graygate.store.KeySet;
+import io.graygate.store.RouteState;
+import io.graygate.store.StateCodec;
+import io.graygate.store.StoreStatus;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 
 import java.io.IOException;
 import java.lang.reflect.RecordComponent;
-import java.time.temporal.TemporalAccessor;
-import java.time.temporal.TemporalAmount;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.TemporalAccessor;
+import java.time.temporal.TemporalAmount;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
@@ -43,7 +48,7 @@ import java.util.function.Supplier;
 /** The admin endpoints: reads and changes of the rule book, as JSON. Runs off the I/O loop, since changes block on the store. */
 final class AdminApi {
 
-    static final ObjectMapper JSON = new ObjectMapper();
+    static final ObjectMapper JSON = PolicyCodec.JSON;
 
     /** IPv4 before IPv6 (held as ::ffff:a.b.c.d, IPv4 would otherwise sort after ::1), then by address and prefix. */
     private static final Comparator<IpEntry> ADDRESS_ORDER = Comparator
@@ -57,26 +62,39 @@ final class AdminApi {
     private final Router router;
 
     AdminApi(RuleBook rules, Supplier<ReloadReport> reload) {
-        this.rules = rules;
         this.reload = reload;
+        this.rules = rules;
         this.router = new Router()
                 .add(HttpMethod.GET, "/health", call -> health())
                 .add(HttpMethod.GET, "/api/routes", call -> routes())
                 .add(HttpMethod.GET, "/api/routes/{route}", call -> routeState(routeNamed(call)))
-                .add(HttpMethod.GET, "/api/routes/{route}/whitelist", call -> whitelist(routeNamed(call)))
+                .add(HttpMethod.GET, "/api/routes/{route}/policy", call -> policy(routeNamed(call)))
+                .add(HttpMethod.PUT, "/api/routes/{route}/policy", this::putPolicy)
+                .add(HttpMethod.PUT, "/api/routes/{route}/split/{rule}", this::putSplit)
+                .add(HttpMethod.GET, "/api/routes/{route}/history", this::history)
+                .add(HttpMethod.GET, "/api/routes/{route}/sets", call -> sets(routeNamed(call)))
+                .add(HttpMethod.GET, "/api/routes/{route}/sets/{set}", call -> set(routeNamed(call), call.param("set")))
+                .add(HttpMethod.POST, "/api/routes/{route}/sets/{set}",
+                        call -> change(call, RuleChange.addToSet(call.param("set"), readEntries(call.body()))))
+                .add(HttpMethod.DELETE, "/api/routes/{route}/sets/{set}",
+                        call -> change(call, RuleChange.removeFromSet(call.param("set"), readEntries(call.body()))))
+                .add(HttpMethod.GET, "/api/routes/{route}/whitelist", call -> set(routeNamed(call), RouteConfig.WHITELIST))
                 .add(HttpMethod.POST, "/api/routes/{route}/whitelist",
-                        call -> apply(routeNamed(call), RuleChange.addToWhitelist(readEntries(call.body()))))
+                        call -> change(call, RuleChange.addToSet(RouteConfig.WHITELIST, readEntries(call.body()))))
                 .add(HttpMethod.DELETE, "/api/routes/{route}/whitelist",
-                        call -> apply(routeNamed(call), RuleChange.removeFromWhitelist(readEntries(call.body()))))
-                .add(HttpMethod.POST, "/api/routes/{route}/switch", call -> apply(routeNamed(call), RuleChange.switchToGray()))
-                .add(HttpMethod.POST, "/api/routes/{route}/rollback", call -> apply(routeNamed(call), RuleChange.rollback()))
-                .add(HttpMethod.PUT, "/api/routes/{route}/mode", call -> apply(routeNamed(call), RuleChange.setMode(readMode(call.body()))))
-                .add(HttpMethod.GET, "/api/explain", this::explain)
+                        call -> change(call, RuleChange.removeFromSet(RouteConfig.WHITELIST, readEntries(call.body()))))
+                .add(HttpMethod.POST, "/api/routes/{route}/switch",
+                        call -> change(call, RuleChange.switchTo(optionalText(call.body(), "version", "{\"version\": \"gray\"}"))))
+                .add(HttpMethod.POST, "/api/routes/{route}/promote",
+                        call -> change(call, RuleChange.promote(optionalText(call.body(), "version", "{\"version\": \"gray\"}"))))
+                .add(HttpMethod.POST, "/api/routes/{route}/rollback", call -> change(call, RuleChange.rollback(readTo(call.body()))))
+                .add(HttpMethod.PUT, "/api/routes/{route}/mode", call -> change(call, RuleChange.setMode(readMode(call.body()))))
+                .add(HttpMethod.GET, "/api/explain", call -> Explain.explain(call, rules.snapshot(), rules))
                 .add(HttpMethod.POST, "/api/reload", call -> JSON.valueToTree(reload.get()));
     }
 
-    JsonNode handle(HttpMethod method, String rawPath, Map<String, List<String>> query, ByteBuf body) {
-        return router.dispatch(method, rawPath, query, body);
+    JsonNode handle(HttpMethod method, String rawPath, Map<String, List<String>> query, HttpHeaders headers, ByteBuf body, String actor) {
+        return router.dispatch(method, rawPath, query, headers, body, actor);
     }
 
     // --- reads --------------------------------------------------------------------------------------------------
@@ -93,7 +111,7 @@ final class AdminApi {
         snapshot.put("installedAt", snap.installedAt() == null ? null : snap.installedAt().toString());
         snapshot.put("ageMillis", snap.installedAt() == null ? null : Duration.between(snap.installedAt(), Instant.now()).toMillis());
         out.put("routes", rules.config().routes().size());
-        ArrayNode kept = out.putArray("unconfiguredRoutes"); // rules the store keeps for routes the configuration dropped
+        ArrayNode kept = out.putArray("unconfiguredRoutes"); // state the store keeps for routes the configuration dropped
         rules.unconfiguredRoutes().forEach(kept::add);
         return out;
     }
@@ -127,27 +145,58 @@ final class AdminApi {
     }
 
     private ObjectNode routeState(RouteConfig rc) {
-        return routeState(rc, rules.rules(rc.name()));
+        return routeState(rc, rules.state(rc.name()));
     }
 
-    private ObjectNode routeState(RouteConfig rc, RouteRules rr) {
+    /**
+     * A route's state: its versions, policy, sets and revision, with the first release's fields beside them
+     * ({@code stable}, {@code gray}, {@code mode}, {@code previousMode}, {@code whitelistSize}, {@code version}, the
+     * revision under its old name) so that existing scripts keep working.
+     */
+    private ObjectNode routeState(RouteConfig rc, RouteState s) {
         ObjectNode out = JSON.createObjectNode();
         out.put("name", rc.name());
         out.put("pathPrefix", rc.pathPrefix());
         out.put("host", rc.host());
         out.put("upstreamHost", rc.upstreamHost());
-        out.set("stable", upstream(rc.stable()));
-        out.set("gray", upstream(rc.gray()));
-        out.put("mode", rr.mode().text());
-        out.put("previousMode", rr.previousMode() == null ? null : rr.previousMode().text());
-        out.put("whitelistSize", rr.whitelist().size());
-        if (rr.keyWhitelist().key() != null) {
-            ObjectNode key = out.putObject("whitelistKey");
-            key.put("key", rr.keyWhitelist().key());
-            key.put("size", rr.keyWhitelist().entries().size());
+        ObjectNode versions = out.putObject("versions");
+        rc.versions().forEach((v, c) -> versions.set(v, upstream(c.upstream())));
+        out.put("baseline", s.policy().baseline());
+        out.put("override", s.policy().override());
+        out.set("policy", PolicyCodec.write(s.policy()));
+        Route compiled = rules.snapshot().route(rc.name());
+        Map<String, Integer> shares = compiled == null ? null : compiled.splitShares();
+        if (shares != null) {
+            ObjectNode sh = out.putObject("shares");
+            shares.forEach((v, bp) -> sh.put(v, new java.math.BigDecimal(Weights.percent(bp))));
         }
-        out.put("version", rr.version());
+        ObjectNode sets = out.putObject("ipSets");
+        s.ipSets().forEach((name, set) -> sets.putObject(name).put("size", set.size()));
+        s.keySets().forEach((name, k) -> sets.putObject(name).put("size", k.entries().size()).put("redisKey", k.key()));
+        out.put("revision", s.revision());
+        if (rc.versions().containsKey(RouteConfig.GRAY)) {
+            if (rc.versions().containsKey(RouteConfig.PRODUCTION)) out.set("stable", upstream(rc.upstreamOf(RouteConfig.PRODUCTION)));
+            out.set("gray", upstream(rc.upstreamOf(RouteConfig.GRAY)));
+        }
+        out.put("mode", s.policy().mode().text());
+        Policy back = rollbackTarget(s);
+        out.put("previousMode", back == null || back.mode() == s.policy().mode() ? null : back.mode().text());
+        IpSet whitelist = s.ipSets().get(RouteConfig.WHITELIST);
+        if (whitelist != null) out.put("whitelistSize", whitelist.size());
+        KeySet keyed = s.keySets().get(RouteConfig.WHITELIST_KEY);
+        if (keyed != null) out.putObject("whitelistKey").put("key", keyed.key()).put("size", keyed.entries().size());
+        out.put("version", s.revision());
         return out;
+    }
+
+    /** The policy a plain rollback would restore now, or null when it would fall back to the baseline. */
+    private static Policy rollbackTarget(RouteState s) {
+        try {
+            HistoryEntry e = RuleChange.Rollback.previous(s);
+            return e == null ? null : e.policy();
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 
     private ObjectNode upstream(String name) {
@@ -158,78 +207,99 @@ final class AdminApi {
         return out;
     }
 
-    private JsonNode whitelist(RouteConfig rc) {
-        RouteRules rr = rules.rules(rc.name());
-        List<IpEntry> entries = new ArrayList<>(rr.whitelist().size());
-        rr.whitelist().forEach(entries::add);
+    private JsonNode policy(RouteConfig rc) {
+        RouteState s = rules.state(rc.name());
+        ObjectNode out = JSON.createObjectNode();
+        out.put("route", rc.name());
+        out.put("revision", s.revision());
+        out.set("policy", PolicyCodec.write(s.policy()));
+        ArrayNode versions = out.putArray("versions");
+        rc.versionNames().forEach(versions::add);
+        ArrayNode sets = out.putArray("ipSets");
+        s.allSets().keySet().forEach(sets::add);
+        return out;
+    }
+
+    private JsonNode history(Router.Call call) {
+        RouteConfig rc = routeNamed(call);
+        RouteState s = rules.state(rc.name());
+        int limit = intParam(call, "limit", RouteState.HISTORY_KEPT);
+        ObjectNode out = JSON.createObjectNode();
+        out.put("route", rc.name());
+        out.put("revision", s.revision());
+        ArrayNode list = out.putArray("history");
+        List<HistoryEntry> h = s.history();
+        for (int i = h.size() - 1; i >= 0 && list.size() < limit; i--) list.add(StateCodec.historyNode(h.get(i)));
+        return out;
+    }
+
+    private JsonNode sets(RouteConfig rc) {
+        RouteState s = rules.state(rc.name());
+        ObjectNode out = JSON.createObjectNode();
+        out.put("route", rc.name());
+        out.put("revision", s.revision());
+        ObjectNode sets = out.putObject("sets");
+        s.ipSets().forEach((name, set) -> sets.putObject(name).put("size", set.size()));
+        s.keySets().forEach((name, k) -> sets.putObject(name).put("size", k.entries().size()).put("redisKey", k.key()));
+        return out;
+    }
+
+    private JsonNode set(RouteConfig rc, String name) {
+        RouteState s = rules.state(rc.name());
+        IpSet set = s.allSets().get(name);
+        if (set == null) throw ApiException.notFound("route " + rc.name() + " has no IP set named \"" + name + "\"; its sets: " + s.allSets().keySet());
+        List<IpEntry> entries = new ArrayList<>(set.size());
+        set.forEach(entries::add);
         entries.sort(ADDRESS_ORDER); // the set keeps single addresses in hash order; people read lists in address order
         ObjectNode out = JSON.createObjectNode();
         out.put("route", rc.name());
+        out.put("set", name);
+        if (s.keySets().containsKey(name)) out.put("redisKey", s.keySets().get(name).key());
         ArrayNode list = out.putArray("entries");
         for (IpEntry e : entries) list.add(e.toString());
         out.put("size", entries.size());
-        out.put("version", rr.version());
+        out.put("revision", s.revision());
+        out.put("version", s.revision());
         return out;
-    }
-
-    private JsonNode explain(Router.Call call) {
-        String ipText = call.query("ip");
-        if (ipText == null) throw ApiException.badRequest("ip: is required, e.g. /api/explain?route=demo&ip=10.1.2.3");
-        IpAddress ip = IpAddress.parse(ipText);
-        if (ip == null) throw ApiException.badRequest("ip: not an IP address: \"" + ipText + "\"");
-        String routeName = call.query("route");
-        String path = call.query("path");
-        if (path != null && !path.startsWith("/")) throw ApiException.badRequest("path: must start with '/', got \"" + path + "\"");
-        RouteTable table = rules.snapshot();
-        Route route;
-        if (routeName != null) {
-            route = table.route(routeName);
-            if (route == null) throw unknownRoute(routeName);
-        } else if (path != null) {
-            route = table.find(call.query("host"), path);
-            if (route == null) throw ApiException.notFound("no route matches path \"" + path + "\"");
-        } else {
-            throw ApiException.badRequest("route: is required unless path is given");
-        }
-
-        RequestView request = new ExplainedRequest(new ClientAddress(ip));
-        Decision decision = route.decide(request);
-        ObjectNode out = JSON.createObjectNode();
-        out.put("route", route.name());
-        out.put("ip", ip.toString());
-        if (path != null) out.put("path", path);
-        out.put("mode", route.mode().text());
-        out.put("version", decision.version());
-        out.put("upstream", decision.upstream());
-        out.put("reason", decision.reason());
-        IpEntry matched = matchedEntry(route, request, ip);
-        out.put("matchedEntry", matched == null ? null : matched.toString());
-        return out;
-    }
-
-    /** The whitelist entry that sent the request where it went, when a client-IP rule decided. */
-    private static IpEntry matchedEntry(Route route, RequestView request, IpAddress ip) {
-        if (route.mode() != Mode.GRAY) return null; // the mode decided, not a rule
-        for (Rule rule : route.rules()) {
-            if (!rule.when().matches(request)) continue;
-            if (rule.when() instanceof Condition.ClientIpIn in) return in.whitelist().entryCovering(ip);
-            return null;
-        }
-        return null;
-    }
-
-    /** A request reduced to what rules may read, for explanations: just the client address. */
-    private record ExplainedRequest(ClientAddress client) implements RequestView {
-        @Override
-        public String header(CharSequence name) {
-            return null;
-        }
     }
 
     // --- changes ------------------------------------------------------------------------------------------------
 
-    private JsonNode apply(RouteConfig rc, RuleChange change) {
-        return routeState(rc, rules.apply(rc.name(), change));
+    private JsonNode change(Router.Call call, RuleChange change) {
+        RouteConfig rc = routeNamed(call);
+        return routeState(rc, rules.apply(rc.name(), change, call.actor()));
+    }
+
+    private JsonNode putPolicy(Router.Call call) {
+        RouteConfig rc = routeNamed(call);
+        Policy p = PolicyCodec.read(readJson(call.body(), "{\"baseline\": \"production\", \"rules\": []}"), "");
+        rules.apply(rc.name(), RuleChange.setPolicy(p, ifMatch(call.headers())), call.actor());
+        return policy(rc);
+    }
+
+    private JsonNode putSplit(Router.Call call) {
+        RouteConfig rc = routeNamed(call);
+        JsonNode body = readJson(call.body(), "{\"weights\": {\"gray\": 10}}");
+        if (!body.isObject()) throw ApiException.badRequest("body: expected a JSON object such as {\"weights\": {\"gray\": 10}}");
+        onlyFields(body, "weights");
+        if (!body.has("weights")) throw ApiException.badRequest("weights: is required, e.g. {\"weights\": {\"gray\": 10}}");
+        Weights w = PolicyCodec.readWeights(body.get("weights"), "weights");
+        rules.apply(rc.name(), RuleChange.setSplit(call.param("rule"), w), call.actor());
+        return policy(rc);
+    }
+
+    /** {@code If-Match: 7} or {@code If-Match: "7"}: the revision a change was made against; null when absent. */
+    private static Long ifMatch(HttpHeaders headers) {
+        String v = headers.get("if-match");
+        if (v == null) return null;
+        String t = v.strip();
+        if (t.startsWith("W/")) t = t.substring(2);
+        if (t.length() >= 2 && t.startsWith("\"") && t.endsWith("\"")) t = t.substring(1, t.length() - 1);
+        try {
+            return Long.parseLong(t);
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest("If-Match: expected the policy's revision, such as \"7\", got " + v);
+        }
     }
 
     private RouteConfig routeNamed(Router.Call call) {
@@ -243,9 +313,22 @@ final class AdminApi {
         return ApiException.notFound("route \"" + name + "\" not found");
     }
 
+    private static int intParam(Router.Call call, String name, int fallback) {
+        String v = call.query(name);
+        if (v == null) return fallback;
+        try {
+            int n = Integer.parseInt(v);
+            if (n < 1) throw new NumberFormatException();
+            return n;
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest(name + ": expected a positive number, got \"" + v + "\"");
+        }
+    }
+
     /** Reads {"entries": [...]} and parses every entry before anything is applied, so one bad entry changes nothing. */
     static List<IpEntry> readEntries(ByteBuf body) {
-        JsonNode entries = readObject(body, "entries", "{\"entries\": [\"10.1.2.3\", \"10.0.0.0/8\"]}").get("entries");
+        JsonNode root = readObject(body, "entries", "{\"entries\": [\"10.1.2.3\", \"10.0.0.0/8\"]}");
+        JsonNode entries = root.get("entries");
         if (entries == null || !entries.isArray()) {
             throw ApiException.badRequest("entries: is required, a list of IP addresses or CIDRs");
         }
@@ -275,21 +358,62 @@ final class AdminApi {
         }
     }
 
+    /** {"to": REV}, optional: the revision a rollback restores; null for "the one before the last change". */
+    static Long readTo(ByteBuf body) {
+        if (!body.isReadable()) return null;
+        JsonNode to = readObject(body, "to", "{\"to\": 12}").get("to");
+        if (to == null || to.isNull()) return null;
+        if (!to.canConvertToLong() || !to.isIntegralNumber()) throw ApiException.badRequest("to: expected a revision number, got " + to);
+        return to.asLong();
+    }
+
+    /** {"FIELD": "text"}, or an empty body: null. */
+    static String optionalText(ByteBuf body, String field, String example) {
+        if (!body.isReadable()) return null;
+        JsonNode v = readObject(body, field, example).get(field);
+        if (v == null || v.isNull()) return null;
+        if (!v.isTextual()) throw ApiException.badRequest(field + ": expected a string, got " + v);
+        return v.textValue();
+    }
+
     /** Parses a JSON object body that may hold only {@code field}. */
     private static JsonNode readObject(ByteBuf body, String field, String example) {
-        JsonNode root;
+        JsonNode root = body.isReadable() ? readJson(body, example) : null;
+        if (root == null || !root.isObject()) throw ApiException.badRequest("body: expected a JSON object such as " + example);
+        onlyFields(root, field);
+        return root;
+    }
+
+    private static void onlyFields(JsonNode root, String field) {
+        for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (!name.equals(field)) throw ApiException.badRequest(name + ": unknown field; expected only \"" + field + "\"");
+        }
+    }
+
+    /** Parses a JSON body; duplicate keys are refused, naming the key. */
+    static JsonNode readJson(ByteBuf body, String example) {
+        if (!body.isReadable()) throw ApiException.badRequest("body: is empty; expected JSON such as " + example);
         try {
-            root = body.isReadable() ? JSON.readTree(new ByteBufInputStream(body.duplicate())) : null;
+            return JSON.readTree(new ByteBufInputStream(body.duplicate()));
         } catch (JsonProcessingException e) {
             throw ApiException.badRequest("body: not valid JSON: " + e.getOriginalMessage());
         } catch (IOException e) {
             throw ApiException.badRequest("body: cannot be read: " + e.getMessage());
         }
-        if (root == null || !root.isObject()) throw ApiException.badRequest("body: expected a JSON object such as " + example);
-        for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
-            String name = names.next();
-            if (!name.equals(field)) throw ApiException.badRequest(name + ": unknown field; expected only \"" + field + "\"");
-        }
-        return root;
     }
+
+    /** For the explain endpoint: the legacy {@code matchedEntry}, the set entry a client-IP rule matched on. */
+    static IpEntry matchedEntry(RouteState s, Policy p, Explanation e, io.graygate.routing.IpAddress ip) {
+        if (e.override() != null || e.rules().isEmpty()) return null;
+        Explanation.RuleOutcome last = e.rules().get(e.rules().size() - 1);
+        if (!last.decided()) return null;
+        PolicyRule rule = p.rule(last.rule());
+        if (rule instanceof PolicyRule.Match m && m.when() instanceof Condition.ClientIpInSet in) {
+            IpSet set = s.allSets().get(in.set());
+            return set == null ? null : set.entryCovering(ip);
+        }
+        return null;
+    }
+
 }

@@ -2,7 +2,9 @@ package io.graygate.admin;
 
 import io.graygate.config.ConfigException;
 import io.graygate.rules.RuleBook;
-import io.graygate.rules.StoreUnavailableException;
+import io.graygate.policy.PolicyException;
+import io.graygate.rules.RevisionConflictException;
+import io.graygate.store.StoreUnavailableException;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,6 +21,8 @@ final class ApiErrors {
         if (failure instanceof ApiException api) return api;
         if (failure instanceof ConfigException bad) return ApiException.badRequest("reload refused, the configuration in force stays: " + bad.getMessage());
         if (failure instanceof RuleBook.UnknownRouteException unknown) return ApiException.notFound(unknown.getMessage());
+        if (failure instanceof PolicyException bad) return ApiException.badRequest(bad.getMessage());
+        if (failure instanceof RevisionConflictException conflict) return ApiException.of(HttpResponseStatus.PRECONDITION_FAILED, conflict.getMessage());
         if (failure instanceof StoreUnavailableException unavailable) {
             log.warn("admin: {} failed, rule store unavailable: {}", request, unavailable.getMessage());
             return ApiException.of(HttpResponseStatus.SERVICE_UNAVAILABLE,

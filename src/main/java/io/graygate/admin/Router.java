@@ -2,6 +2,7 @@ package io.graygate.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.QueryStringDecoder;
 
@@ -20,11 +21,20 @@ final class Router {
         JsonNode handle(Call call);
     }
 
-    /** One matched request: path parameters, query parameters and the body. */
-    record Call(Map<String, String> params, Map<String, List<String>> query, ByteBuf body) {
+    /**
+     * One matched request: path parameters, query parameters, the request headers, the body, and who is asking
+     * (the actor recorded with any change it makes).
+     */
+    record Call(Map<String, String> params, Map<String, List<String>> query, HttpHeaders headers, ByteBuf body, String actor) {
 
         String param(String name) {
             return params.get(name);
+        }
+
+        /** Every value of a repeatable query parameter, empty ones skipped. */
+        List<String> queryAll(String name) {
+            List<String> values = query.getOrDefault(name, List.of());
+            return values.stream().filter(v -> !v.isEmpty()).toList();
         }
 
         /** The first value of a query parameter, or null when absent or empty. */
@@ -55,7 +65,7 @@ final class Router {
     }
 
     /** @param rawPath the path as sent, still percent-encoded, so that an encoded '/' stays inside its segment */
-    JsonNode dispatch(HttpMethod method, String rawPath, Map<String, List<String>> query, ByteBuf body) {
+    JsonNode dispatch(HttpMethod method, String rawPath, Map<String, List<String>> query, HttpHeaders headers, ByteBuf body, String actor) {
         String[] segments = split(rawPath);
         // decodeComponent follows form rules, where '+' is a space; in a path it is a plus
         for (int i = 0; i < segments.length; i++) segments[i] = QueryStringDecoder.decodeComponent(segments[i].replace("+", "%2B"));
@@ -69,7 +79,7 @@ final class Router {
                 t.endpoints.keySet().forEach(m -> allow.add(m.name()));
                 throw ApiException.methodNotAllowed(method.name(), path, allow.toString());
             }
-            return endpoint.handle(new Call(params, query, body));
+            return endpoint.handle(new Call(params, query, headers, body, actor));
         }
         throw ApiException.notFound("no such endpoint: " + path);
     }

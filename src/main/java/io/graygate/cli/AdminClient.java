@@ -14,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 
 /** Talks to a running gateway's admin API; every failure becomes a {@link CliException} with one readable line. */
 final class AdminClient {
@@ -21,6 +22,9 @@ final class AdminClient {
     static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
+
+    /** Who the CLI's changes are recorded as made by, beside the token's name: user@host. */
+    static final String ACTOR = System.getProperty("user.name", "unknown") + "@" + hostName();
 
     private final String base;
     private final String token;
@@ -38,10 +42,17 @@ final class AdminClient {
     }
 
     JsonNode send(String method, String path, JsonNode body) {
+        return send(method, path, body, Map.of());
+    }
+
+    /** Sends one call with extra headers (If-Match); every call says who makes it in X-Graygate-Actor (user@host). */
+    JsonNode send(String method, String path, JsonNode body, Map<String, String> headers) {
         String url = base + path;
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
                 .timeout(REQUEST_TIMEOUT)
-                .header("Accept", "application/json");
+                .header("Accept", "application/json")
+                .header("X-Graygate-Actor", ACTOR);
+        headers.forEach(request::header);
         if (body == null) {
             request.method(method, HttpRequest.BodyPublishers.noBody());
         } else {
@@ -80,6 +91,16 @@ final class AdminClient {
         if (status / 100 == 2 && json != null && json.isObject()) return json;
         if (json != null && json.path("error").isTextual()) throw new CliException(CliException.REFUSED, json.path("error").asText());
         throw new CliException(CliException.REFUSED, "admin API at " + base + " answered HTTP " + status + " with no JSON; is it a graygate admin address?");
+    }
+
+    private static String hostName() {
+        String h = System.getenv("HOSTNAME");
+        if (h != null && !h.isBlank()) return h;
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "localhost";
+        }
     }
 
     private static String describe(IOException e) {

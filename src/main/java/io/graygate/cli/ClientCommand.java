@@ -48,12 +48,42 @@ abstract class ClientCommand implements Callable<Integer> {
         return "/api/routes/" + AdminClient.encode(route);
     }
 
-    /** "demo: mode all-gray (was gray), whitelist 3 entries, version 4", the one-line summary of a route's state. */
+    /**
+     * The one-line summary of a route's state: "demo: mode all-gray (was gray), whitelist 3 entries, revision 4" for
+     * a route with the first release's two versions; "shop: override canary, split gray 10%, revision 9" otherwise.
+     */
     static String summary(JsonNode route) {
-        StringBuilder s = new StringBuilder(route.path("name").asText()).append(": mode ").append(route.path("mode").asText());
-        if (route.path("previousMode").isTextual()) s.append(" (was ").append(route.path("previousMode").asText()).append(')');
-        int size = route.path("whitelistSize").asInt();
-        return s.append(", whitelist ").append(size).append(size == 1 ? " entry" : " entries")
-                .append(", version ").append(route.path("version").asLong()).toString();
+        StringBuilder s = new StringBuilder(route.path("name").asText()).append(": ");
+        String override = route.path("override").isTextual() ? route.path("override").asText() : null;
+        String baseline = route.path("baseline").asText();
+        JsonNode versions = route.path("versions");
+        boolean legacyShape = versions.size() == 2 && versions.has("production") && versions.has("gray") && baseline.equals("production");
+        if (legacyShape) {
+            s.append("mode ").append(route.path("mode").asText());
+            if (route.path("previousMode").isTextual()) s.append(" (was ").append(route.path("previousMode").asText()).append(')');
+        } else if (override != null) {
+            s.append("override ").append(override);
+        } else {
+            s.append("baseline ").append(baseline);
+        }
+        JsonNode shares = route.path("shares");
+        if (override == null && shares.isObject()) {
+            StringBuilder split = new StringBuilder();
+            shares.fields().forEachRemaining(e -> {
+                if (!e.getKey().equals(baseline) && e.getValue().asDouble() > 0) {
+                    split.append(split.length() == 0 ? "" : ", ").append(e.getKey()).append(' ').append(e.getValue().asText()).append('%');
+                }
+            });
+            if (split.length() > 0) s.append(", split ").append(split);
+        }
+        if (route.has("whitelistSize")) {
+            int size = route.path("whitelistSize").asInt();
+            s.append(", whitelist ").append(entries(size));
+        }
+        return s.append(", revision ").append(route.path("revision").asLong()).toString();
+    }
+
+    static String entries(int n) {
+        return n == 1 ? "1 entry" : n + " entries";
     }
 }

@@ -1,14 +1,12 @@
 package io.graygate.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 import java.util.List;
 
-/** {@code graygate gray add|remove|list}: a route's whitelist of clients sent to the gray version. */
-@Command(name = "gray", description = "Change or list a route's whitelist (clients sent to gray).",
+/** {@code graygate gray add|remove|list}: the route's IP set "whitelist", the clients sent to gray (the first release's commands). */
+@Command(name = "gray", description = "Change or list a route's whitelist (clients sent to gray); the same as 'graygate set ... ROUTE whitelist'.",
         subcommands = {GrayCommand.Add.class, GrayCommand.Remove.class, GrayCommand.ListEntries.class})
 final class GrayCommand {
 
@@ -45,9 +43,7 @@ final class GrayCommand {
 
         @Override
         int run(AdminClient admin) {
-            ObjectNode body = AdminClient.JSON.createObjectNode();
-            entries.forEach(body.putArray("entries")::add);
-            out().println(summary(admin.send(method, routePath(route) + "/whitelist", body)));
+            out().println(summary(SetCommand.sendEntries(admin, method, routePath(route) + "/whitelist", entries)));
             return 0;
         }
     }
@@ -59,11 +55,7 @@ final class GrayCommand {
 
         @Override
         int run(AdminClient admin) {
-            JsonNode list = admin.get(routePath(route) + "/whitelist");
-            for (JsonNode e : list.path("entries")) out().println(e.asText());
-            // Said on stderr, so that stdout stays one entry a line for scripts.
-            if (list.path("size").asInt() == 0) err().println(route + ": the whitelist is empty");
-            return 0;
+            return SetCommand.printEntries(this, admin.get(routePath(route) + "/whitelist"), route + ": the whitelist is empty");
         }
     }
 }

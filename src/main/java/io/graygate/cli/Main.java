@@ -12,8 +12,9 @@ import java.util.concurrent.Callable;
 
 /** The {@code graygate} command line: {@code serve} runs a gateway, the other commands talk to a running one's admin API. */
 @Command(name = "graygate", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, versionProvider = Main.Version.class,
-        description = "Gray-release HTTP gateway: whitelisted clients go to the gray version, everyone else to production.",
-        subcommands = {ServeCommand.class, GrayCommand.class, SwitchCommand.class, RollbackCommand.class, ModeCommand.class,
+        description = "Gray-release HTTP gateway: rules and sticky splits choose which version of a service each request reaches.",
+        subcommands = {ServeCommand.class, GrayCommand.class, SetCommand.class, PolicyCommand.class, SplitCommand.class,
+                SwitchCommand.class, PromoteCommand.class, RollbackCommand.class, HistoryCommand.class, ModeCommand.class,
                 ExplainCommand.class, StatusCommand.class, ReloadCommand.class, CompletionCommand.class, HelpCommand.class})
 public final class Main implements Callable<Integer> {
 

@@ -7,10 +7,13 @@ import io.graygate.config.ConfigException;
 import io.graygate.config.ConfigLoader;
 import io.graygate.config.GatewayConfig;
 import io.graygate.config.HostPort;
+import io.graygate.config.ListenerConfig;
 import io.graygate.config.ProxyConfig;
 import io.graygate.config.RouteConfig;
 import io.graygate.config.UpstreamConfig;
-import io.graygate.routing.Mode;
+import io.graygate.policy.Mode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -34,6 +37,8 @@ import java.util.concurrent.Executors;
 @Command(name = "serve", description = "Run the gateway: the proxy, the admin API and the rule store.")
 final class ServeCommand implements Callable<Integer> {
 
+    private static final Logger log = LoggerFactory.getLogger(ServeCommand.class);
+
     static final HostPort DEMO_LISTEN = new HostPort("127.0.0.1", 8080);
 
     @Spec
@@ -53,6 +58,10 @@ final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--store", paramLabel = "URI", description = "Overrides store: file:PATH or redis://HOST:PORT.")
     String store;
+
+    @Option(names = "--reseed", paramLabel = "ROUTE", description = "Put the configuration's policy and IP sets of ROUTE back in force "
+            + "(the store's win after a route's first start); repeatable.")
+    List<String> reseed = new ArrayList<>();
 
     private final CountDownLatch stopRequested = new CountDownLatch(1);
 
@@ -75,12 +84,18 @@ final class ServeCommand implements Callable<Integer> {
                 config = load(configFile);
             }
             config = withOverrides(config);
-            gateway = demo ? Gateway.start(config) : Gateway.start(config, this::reread);
+            gateway = demo ? Gateway.start(config, java.util.Set.copyOf(reseed))
+                    : Gateway.start(config, java.util.Set.copyOf(reseed), this::reread);
         } catch (CliException e) {
             closeAll(upstreams);
             err().println("graygate: " + e.getMessage());
             err().flush();
             return e.exitCode();
+        } catch (ConfigException e) { // found only at start: a certificate that does not load
+            closeAll(upstreams);
+            err().println("graygate: " + (configFile == null ? "" : "config " + configFile + ": ") + e.getMessage());
+            err().flush();
+            return CliException.USAGE;
         } catch (RuntimeException e) {
             closeAll(upstreams);
             err().println("graygate: cannot start: " + e.getMessage());
@@ -135,8 +150,9 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     /**
-     * SIGHUP (systemd's ExecReload) reads the configuration file again; the reload runs on a thread of its own, as it
-     * blocks on the store, and its outcome is logged by the gateway either way.
+     * SIGHUP (systemd's ExecReload) re-reads the TLS certificates and, unless this is the demo, the configuration
+     * file; without a handler it would end the JVM. The reload runs on a thread of its own, as it blocks on the store,
+     * never on an event loop; what is refused is logged with its reason, and what is in force stays.
      */
     private void onReloadSignal(Gateway gateway) {
         ExecutorService reloads = Executors.newSingleThreadExecutor(r -> {
@@ -146,6 +162,13 @@ final class ServeCommand implements Callable<Integer> {
         });
         try {
             Signal.handle(new Signal("HUP"), signal -> reloads.execute(() -> {
+                try {
+                    int changed = gateway.reloadCertificates();
+                    log.info("SIGHUP: certificates re-read, {} listener(s) changed", changed);
+                } catch (RuntimeException e) {
+                    log.error("SIGHUP: certificate reload refused, what is in force stays: {}", e.getMessage());
+                }
+                if (demo) return;
                 try {
                     gateway.reload();
                 } catch (RuntimeException e) {
@@ -192,26 +215,30 @@ final class ServeCommand implements Callable<Integer> {
         Map<String, UpstreamConfig> upstreams = new LinkedHashMap<>();
         upstreams.put("production", UpstreamConfig.of(List.of(production)));
         upstreams.put("gray", UpstreamConfig.of(List.of(gray)));
-        RouteConfig route = new RouteConfig("demo", "/", null, null, "production", "gray", Mode.GRAY, List.of(), null);
-        return new GatewayConfig(DEMO_LISTEN, new AdminConfig(AdminConfig.DEFAULT_LISTEN, null), GatewayConfig.DEFAULT_STORE,
+        RouteConfig route = RouteConfig.shorthand("demo", "/", null, null, "production", "gray", Mode.GRAY, List.of(), null);
+        return new GatewayConfig(List.of(ListenerConfig.plain(DEMO_LISTEN)), new AdminConfig(AdminConfig.DEFAULT_LISTEN, null), GatewayConfig.DEFAULT_STORE,
                 new ClientIpConfig(List.of("127.0.0.1/32", "::1/128")), upstreams, List.of(route),
                 ProxyConfig.defaults().withVersionHeader(true));
     }
 
     private void printBanner(Gateway gateway, List<DemoUpstream> upstreams) {
-        String proxy = url(gateway.address());
+        List<String> proxies = gateway.proxyUrls();
+        String proxy = proxies.get(0);
         String admin = url(gateway.adminAddress());
         GatewayConfig config = gateway.config();
         PrintWriter out = out();
         out.println("graygate " + Main.version() + " is serving");
-        out.println("  proxy      " + proxy + "  (" + config.routes().size() + (config.routes().size() == 1 ? " route)" : " routes)"));
+        for (String p : proxies) {
+            out.println("  proxy      " + p + "  (" + config.routes().size() + (config.routes().size() == 1 ? " route" : " routes")
+                    + (p.startsWith("https:") ? "; TLS, HTTP/2 and HTTP/1.1)" : ")"));
+        }
         out.println("  admin API  " + admin + (config.admin().requiresToken() ? "  (bearer token required)" : ""));
         out.println("  rules      " + config.redactedStore());
         for (DemoUpstream u : upstreams) out.println("  upstream   " + u.name() + " at " + u.address() + " (demo stand-in)");
         String adminFlag = gateway.adminAddress().getPort() == AdminConfig.DEFAULT_LISTEN.port()
                 && config.admin().listen().host().equals(AdminConfig.DEFAULT_LISTEN.host()) ? "" : " --admin " + admin;
         out.println("try:");
-        out.println("  curl -i " + proxy + "/");
+        out.println("  curl -i " + (proxy.startsWith("https:") ? "-k " : "") + proxy + "/");
         if (!upstreams.isEmpty()) out.println("  graygate gray add" + adminFlag + " demo 127.0.0.1 && curl " + proxy + "/");
         else out.println("  graygate status" + adminFlag);
         out.println("stop with Ctrl-C or SIGTERM");

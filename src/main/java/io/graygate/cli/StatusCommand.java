@@ -13,7 +13,7 @@ import java.util.List;
 @Command(name = "status", description = "Show the gateway's health, rule store and routes.")
 final class StatusCommand extends ClientCommand {
 
-    private static final List<String> HEADER = List.of("ROUTE", "MATCH", "MODE", "PREVIOUS", "WHITELIST", "VERSION", "STABLE", "GRAY");
+    private static final List<String> HEADER = List.of("ROUTE", "MATCH", "POLICY", "IP SETS", "REVISION", "VERSIONS (* baseline)");
 
     @Override
     int run(AdminClient admin) {
@@ -43,13 +43,10 @@ final class StatusCommand extends ClientCommand {
             rows.add(List.of(
                     r.path("name").asText(),
                     (r.path("host").isTextual() ? r.path("host").asText() : "") + r.path("pathPrefix").asText(),
-                    r.path("mode").asText(),
-                    r.path("previousMode").isTextual() ? r.path("previousMode").asText() : "-",
-                    r.path("whitelistSize").asText() + (r.path("whitelistKey").isObject()
-                            ? " + key " + r.path("whitelistKey").path("key").asText() + ":" + r.path("whitelistKey").path("size").asText() : ""),
-                    r.path("version").asText(),
-                    upstream(r.path("stable")),
-                    upstream(r.path("gray"))));
+                    policy(r),
+                    sets(r.path("ipSets")),
+                    r.path("revision").asText(),
+                    versions(r)));
         }
         out().println();
         printTable(rows);
@@ -68,10 +65,31 @@ final class StatusCommand extends ClientCommand {
         }
     }
 
-    private static String upstream(JsonNode u) {
-        List<String> servers = new ArrayList<>();
-        u.path("servers").forEach(s -> servers.add(s.asText()));
-        return u.path("upstream").asText() + " " + String.join(",", servers);
+    /** What decides the route's traffic, as the one-line summary says it, without the name and revision. */
+    private static String policy(JsonNode r) {
+        String s = summary(r);
+        s = s.substring(s.indexOf(": ") + 2);
+        s = s.replaceAll(", whitelist [0-9]+ entr(y|ies)", "");
+        return s.substring(0, s.lastIndexOf(", revision "));
+    }
+
+    private static String sets(JsonNode sets) {
+        List<String> out = new ArrayList<>();
+        sets.fields().forEachRemaining(e -> out.add(e.getKey() + (e.getValue().path("redisKey").isTextual()
+                ? "(key " + e.getValue().path("redisKey").asText() + ")" : "") + ":" + e.getValue().path("size").asInt()));
+        return out.isEmpty() ? "-" : String.join(" ", out);
+    }
+
+    private static String versions(JsonNode r) {
+        List<String> out = new ArrayList<>();
+        String baseline = r.path("baseline").asText();
+        r.path("versions").fields().forEachRemaining(e -> {
+            List<String> servers = new ArrayList<>();
+            e.getValue().path("servers").forEach(x -> servers.add(x.asText()));
+            out.add((e.getKey().equals(baseline) ? "*" : "") + e.getKey() + "=" + e.getValue().path("upstream").asText() + " "
+                    + String.join(",", servers));
+        });
+        return String.join("  ", out);
     }
 
     private void printTable(List<List<String>> rows) {

@@ -14,13 +14,16 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
 import java.io.IOException;
-import java.lang.reflect.Constructor;
+import java.lang.reflect.Executable;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.lang.reflect.Parameter;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -128,8 +131,11 @@ public final class ConfigLoader {
         }
     }
 
+    /** The keys of a config record: the @JsonProperty parameters of its @JsonCreator constructor or static factory. */
     private static Map<String, Type> creatorKeys(Class<?> type) {
-        for (Constructor<?> c : type.getDeclaredConstructors()) {
+        List<Executable> creators = new ArrayList<>(List.of(type.getDeclaredConstructors()));
+        for (Method m : type.getDeclaredMethods()) if (Modifier.isStatic(m.getModifiers())) creators.add(m);
+        for (Executable c : creators) {
             if (!c.isAnnotationPresent(JsonCreator.class)) continue;
             Map<String, Type> keys = new LinkedHashMap<>();
             Parameter[] parameters = c.getParameters();
@@ -138,7 +144,7 @@ public final class ConfigLoader {
                 JsonProperty name = parameters[i].getAnnotation(JsonProperty.class);
                 if (name != null) keys.put(name.value(), types[i]);
             }
-            return keys;
+            if (!keys.isEmpty()) return keys; // a one-value creator such as HostPort.parse names no keys
         }
         return Map.of();
     }

@@ -10,33 +10,61 @@ import java.util.Map;
 import java.util.Set;
 
 /** The whole configuration, read once at start and then immutable. Cross-references are checked here. */
-public record GatewayConfig(HostPort listen, AdminConfig admin, String store, ClientIpConfig clientIp,
+public record GatewayConfig(List<ListenerConfig> listeners, AdminConfig admin, String store, ClientIpConfig clientIp,
                             Map<String, UpstreamConfig> upstreams, List<RouteConfig> routes, ProxyConfig proxy) {
 
     public static final HostPort DEFAULT_LISTEN = new HostPort("0.0.0.0", 8080);
     public static final String DEFAULT_STORE = "file:./graygate-rules.json";
 
+    /** As read from YAML: one plain {@code listen} address, or a list of {@code listeners}, or neither (the default). */
     @JsonCreator
     public GatewayConfig(@JsonProperty("listen") HostPort listen,
+                         @JsonProperty("listeners") List<ListenerConfig> listeners,
                          @JsonProperty("admin") AdminConfig admin,
                          @JsonProperty("store") String store,
                          @JsonProperty("clientIp") ClientIpConfig clientIp,
                          @JsonProperty("upstreams") Map<String, UpstreamConfig> upstreams,
                          @JsonProperty("routes") List<RouteConfig> routes,
                          @JsonProperty("proxy") ProxyConfig proxy) {
-        this.listen = listen == null ? DEFAULT_LISTEN : listen;
-        this.admin = admin == null ? AdminConfig.defaults() : admin;
-        this.store = store == null || store.isBlank() ? DEFAULT_STORE : store.strip();
-        this.clientIp = clientIp == null ? ClientIpConfig.defaults() : clientIp;
-        this.upstreams = upstreams == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(upstreams));
-        this.routes = routes == null ? List.of() : List.copyOf(routes);
-        this.proxy = proxy == null ? ProxyConfig.defaults() : proxy;
-        validate();
+        this(listenersOf(listen, listeners), admin, store, clientIp, upstreams, routes, proxy);
     }
 
-    private void validate() {
+    public GatewayConfig {
+        if (listeners != null) {
+            for (int i = 0; i < listeners.size(); i++) if (listeners.get(i) == null) throw ConfigException.at("listeners[" + i + "]", "is empty");
+        }
+        listeners = listeners == null || listeners.isEmpty() ? List.of(ListenerConfig.plain(DEFAULT_LISTEN)) : List.copyOf(listeners);
+        admin = admin == null ? AdminConfig.defaults() : admin;
+        store = store == null || store.isBlank() ? DEFAULT_STORE : store.strip();
+        clientIp = clientIp == null ? ClientIpConfig.defaults() : clientIp;
+        upstreams = upstreams == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(upstreams));
+        routes = routes == null ? List.of() : List.copyOf(routes);
+        proxy = proxy == null ? ProxyConfig.defaults() : proxy;
+        validate(listeners, store, upstreams, routes);
+    }
+
+    private static List<ListenerConfig> listenersOf(HostPort listen, List<ListenerConfig> listeners) {
+        if (listeners == null) return listen == null ? null : List.of(ListenerConfig.plain(listen));
+        if (listen != null) throw ConfigException.at("listen", "give either listen (one plain address) or listeners, not both");
+        if (listeners.isEmpty()) throw ConfigException.at("listeners", "at least one listener is required");
+        return listeners;
+    }
+
+    /** The first listener's address: the one {@code --listen} replaces and the start banner shows first. */
+    public HostPort listen() {
+        return listeners.get(0).address();
+    }
+
+    private static void validate(List<ListenerConfig> listeners, String store, Map<String, UpstreamConfig> upstreams, List<RouteConfig> routes) {
+        Set<HostPort> addresses = new HashSet<>();
+        for (int i = 0; i < listeners.size(); i++) {
+            ListenerConfig l = listeners.get(i);
+            if (l.address().port() != 0 && !addresses.add(l.address())) {
+                throw ConfigException.at("listeners[" + i + "].address", "another listener already has " + l.address());
+            }
+        }
         if (!store.matches("(file|redis|rediss|redis-sentinel):.+")) {
-            throw ConfigException.at("store", "expected file:PATH, redis://, rediss:// or redis-sentinel://, got \"" + redactedStore() + "\"");
+            throw ConfigException.at("store", "expected file:PATH, redis://, rediss:// or redis-sentinel://, got \"" + redact(store) + "\"");
         }
         Set<String> names = new HashSet<>();
         Set<String> matchKeys = new HashSet<>();
@@ -49,10 +77,13 @@ public record GatewayConfig(HostPort listen, AdminConfig admin, String store, Cl
                 throw ConfigException.at(at + ".pathPrefix", "another route already matches host " + (r.host() == null ? "*" : r.host())
                         + " and prefix \"" + r.pathPrefix() + "\"");
             }
-            if (!upstreams.containsKey(r.stable())) throw ConfigException.at(at + ".stable", "no upstream named \"" + r.stable() + "\"");
-            if (!upstreams.containsKey(r.gray())) throw ConfigException.at(at + ".gray", "no upstream named \"" + r.gray() + "\"");
-            if (r.whitelistKey() != null && store.startsWith("file:")) {
-                throw ConfigException.at(at + ".whitelistKey", "reads a Redis key, so it needs a Redis store (store: redis://...), not " + store);
+            for (VersionConfig v : r.versions().values()) {
+                if (!upstreams.containsKey(v.upstream())) throw ConfigException.at(at + "." + v.source(), "no upstream named \"" + v.upstream() + "\"");
+            }
+            if (r.readsKeys() && store.startsWith("file:")) {
+                String set = r.keyedSets().keySet().iterator().next();
+                String key = set.equals(RouteConfig.WHITELIST_KEY) ? "whitelistKey" : "ipSets." + set;
+                throw ConfigException.at(at + "." + key, "reads a Redis key, so it needs a Redis store (store: redis://...), not " + store);
             }
         }
         for (Map.Entry<String, UpstreamConfig> e : upstreams.entrySet()) {
@@ -80,25 +111,28 @@ public record GatewayConfig(HostPort listen, AdminConfig admin, String store, Cl
         return uri.substring(0, start + 3) + user + "****" + uri.substring(at);
     }
 
+    /** With the first listener moved to {@code l} (its TLS settings kept), as {@code --listen} does. */
     public GatewayConfig withListen(HostPort l) {
-        return new GatewayConfig(l, admin, store, clientIp, upstreams, routes, proxy);
+        List<ListenerConfig> moved = new java.util.ArrayList<>(listeners);
+        moved.set(0, listeners.get(0).withAddress(l));
+        return new GatewayConfig(moved, admin, store, clientIp, upstreams, routes, proxy);
     }
 
     public GatewayConfig withAdminListen(HostPort l) {
-        return new GatewayConfig(listen, new AdminConfig(l, admin.token()), store, clientIp, upstreams, routes, proxy);
+        return new GatewayConfig(listeners, new AdminConfig(l, admin.token()), store, clientIp, upstreams, routes, proxy);
     }
 
     public GatewayConfig withStore(String s) {
-        return new GatewayConfig(listen, admin, s, clientIp, upstreams, routes, proxy);
+        return new GatewayConfig(listeners, admin, s, clientIp, upstreams, routes, proxy);
     }
 
     public GatewayConfig withProxy(ProxyConfig p) {
-        return new GatewayConfig(listen, admin, store, clientIp, upstreams, routes, p);
+        return new GatewayConfig(listeners, admin, store, clientIp, upstreams, routes, p);
     }
 
     @Override
     public String toString() {
-        return "GatewayConfig[listen=" + listen + ", " + admin + ", store=" + redactedStore() + ", upstreams=" + upstreams.keySet()
+        return "GatewayConfig[listeners=" + listeners + ", " + admin + ", store=" + redactedStore() + ", upstreams=" + upstreams.keySet()
                 + ", routes=" + routes.stream().map(RouteConfig::name).toList() + "]";
     }
 }

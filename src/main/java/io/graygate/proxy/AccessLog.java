@@ -13,12 +13,13 @@ interface AccessLog extends AutoCloseable {
      *
      * @param route    the route's name, or null when no route matched
      * @param version  the chosen version, or null when none was chosen
-     * @param earlierTries  the servers tried before {@code server} and how each failed, "10.0.0.1:80(refused)", or null
-     * @param server        the upstream server that was used last, or null
-     * @param status        the status sent to the client (499: the client went away first)
-     * @param upstreamUri   the target sent upstream when a path rewrite changed it, else null
+     * @param rule     the rule that chose it ({@code (override)}, {@code (baseline)} or a rule's name), or null
+     * @param earlierTries the servers tried before {@code server} and how each failed, "10.0.0.1:80(refused)", or null
+     * @param server   the upstream server that was used last, or null
+     * @param status   the status sent to the client (499: the client went away first)
+     * @param upstreamUri the target sent upstream when a path rewrite changed it, else null
      */
-    void record(String route, String version, String earlierTries, UpstreamServer server, int status, long durationNanos,
+    void record(String route, String version, String rule, String earlierTries, UpstreamServer server, int status, long durationNanos,
                 String client, HttpMethod method, String uri, String upstreamUri);
 
     /** Writes what is queued and stops. */
@@ -38,7 +39,7 @@ interface AccessLog extends AutoCloseable {
         INSTANCE;
 
         @Override
-        public void record(String route, String version, String earlierTries, UpstreamServer server, int status, long durationNanos,
+        public void record(String route, String version, String rule, String earlierTries, UpstreamServer server, int status, long durationNanos,
                            String client, HttpMethod method, String uri, String upstreamUri) {
         }
 

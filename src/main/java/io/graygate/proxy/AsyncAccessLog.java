@@ -41,11 +41,9 @@ final class AsyncAccessLog implements AccessLog {
     }
 
     @Override
-    public void record(String route, String version, String earlierTries, UpstreamServer server, int status, long durationNanos,
+    public void record(String route, String version, String rule, String earlierTries, UpstreamServer server, int status, long durationNanos,
                        String client, HttpMethod method, String uri, String upstreamUri) {
-        if (!queue.offer(new Line(route, version, earlierTries, server, status, durationNanos, client, method, uri, upstreamUri))) {
-            dropped.increment();
-        }
+        if (!queue.offer(new Line(route, version, rule, earlierTries, server, status, durationNanos, client, method, uri, upstreamUri))) dropped.increment();
     }
 
     /** Lines dropped because the queue was full. */
@@ -110,12 +108,13 @@ final class AsyncAccessLog implements AccessLog {
         }
     }
 
-    private record Line(String route, String version, String earlierTries, UpstreamServer server, int status, long durationNanos,
+    private record Line(String route, String version, String rule, String earlierTries, UpstreamServer server, int status, long durationNanos,
                         String client, HttpMethod method, String uri, String upstreamUri) {
 
         void format(StringBuilder sb) {
             sb.append("route=").append(route == null ? "-" : route)
                     .append(" version=").append(version == null ? "-" : version)
+                    .append(" rule=").append(rule == null ? "-" : rule)
                     .append(" upstream=");
             if (earlierTries != null) sb.append(earlierTries).append(',');
             sb.append(server == null ? "-" : server.toString())

@@ -29,6 +29,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
@@ -62,6 +63,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
 
     private final ProxyServer proxy;
+    /** X-Forwarded-Proto for this connection's listener: http, or https on a TLS listener (HTTP/2 streams included). */
+    private final AsciiString scheme;
     private final long responseTimeoutNanos;
     private final long idleTimeoutNanos;
     private final ArrayDeque<HttpObject> pending = new ArrayDeque<>(4);
@@ -73,6 +76,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     private LoopCounter inFlight;
     private IpAddress peer;
     private String peerText;
+    private boolean peerTrusted;
     /** The client of the request being decided, written in place by the resolver. */
     private final ClientAddress client = new ClientAddress();
     private Exchange exchange;
@@ -90,8 +94,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     /** The connection's one timer, for both its timeouts; see {@link #onTimer}. */
     private ScheduledFuture<?> timer;
 
-    ClientConnection(ProxyServer proxy) {
+    ClientConnection(ProxyServer proxy, boolean tls) {
         this.proxy = proxy;
+        this.scheme = tls ? ForwardingHeaders.HTTPS : ForwardingHeaders.HTTP;
         this.responseTimeoutNanos = proxy.config().proxy().responseTimeout().toNanos();
         this.idleTimeoutNanos = proxy.config().proxy().idleTimeout().toNanos();
     }
@@ -108,6 +113,21 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         return exchange.request.headers().get(name);
     }
 
+    @Override
+    public String method() {
+        return exchange.method.name();
+    }
+
+    @Override
+    public String path() {
+        return exchange.path;
+    }
+
+    @Override
+    public String target() {
+        return exchange.request.uri(); // in origin form: an absolute-form target was rewritten when the exchange began
+    }
+
     // ---- the client side ----
 
     @Override
@@ -120,6 +140,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         SocketAddress remote = ctx.channel().remoteAddress();
         peer = remote instanceof InetSocketAddress isa && isa.getAddress() != null ? IpAddress.of(isa.getAddress()) : IpAddress.ofV4(0);
         peerText = peer.toString();
+        peerTrusted = proxy.clientIps().trusts(peer);
         pool = proxy.pool(ctx.channel().eventLoop());
         inFlight = proxy.inFlight(ctx.channel().eventLoop());
         idleSince = System.nanoTime();
@@ -289,6 +310,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
             }
             path = normalized;
         }
+        x.path = path;
         RouteTable table = proxy.routes().get();
         Route route = table.find(host, path);
         if (route == null) {
@@ -313,7 +335,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         }
         x.upgrade = ForwardingHeaders.isUpgradeRequest(request);
         x.clientText = client.is(peer) ? peerText : client.toString();
-        ForwardingHeaders.prepareRequest(request, x.upgrade, peerText, x.clientText, route.upstreamHost(), x.server.hostHeader());
+        ForwardingHeaders.prepareRequest(request, x.upgrade, peerText, x.clientText, scheme, peerTrusted, route.upstreamHost(), x.server.hostHeader());
         UpstreamConnection c = pool.pollIdle(x.server);
         if (c != null) {
             x.reused = true;
@@ -700,7 +722,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         if (!x.counted) return;
         x.counted = false;
         inFlight.decrement();
-        proxy.accessLog().record(x.route == null ? null : x.route.name(), x.decision == null ? null : x.decision.version(),
+        Decision d = x.decision;
+        proxy.accessLog().record(x.route == null ? null : x.route.name(), d == null ? null : d.version(), d == null ? null : d.rule(),
                 x.earlierTries, x.server, x.status, System.nanoTime() - x.startNanos, x.clientText == null ? peerText : x.clientText,
                 x.method, x.uri, x.upstreamUri);
     }
@@ -829,6 +852,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         boolean expectContinue;
         boolean upgrade;
         Route route;
+        String path;
         Decision decision;
         String clientText;
         UpstreamGroup group;

@@ -28,7 +28,8 @@ final class ForwardingHeaders {
     private static final AsciiString KEEP_ALIVE = AsciiString.cached("keep-alive");
     private static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
     private static final AsciiString CLOSE = AsciiString.cached("close");
-    private static final AsciiString HTTP = AsciiString.cached("http");
+    static final AsciiString HTTP = AsciiString.cached("http");
+    static final AsciiString HTTPS = AsciiString.cached("https");
     private static final String PROXY_PREFIX = "proxy-";
 
     private ForwardingHeaders() {
@@ -40,11 +41,13 @@ final class ForwardingHeaders {
      * @param upgrade       keep Upgrade and send {@code Connection: upgrade} (a WebSocket handshake)
      * @param peer          the TCP peer, appended to X-Forwarded-For
      * @param clientIp      the resolved client address, sent as X-Real-IP
+     * @param scheme        the listener's scheme, sent as X-Forwarded-Proto
+     * @param peerTrusted   the peer is a trusted proxy: an X-Forwarded-Proto it sent is kept
      * @param upstreamHost  the Host to send instead of the client's, or null to pass the client's through
      * @param fallbackHost  the Host to send when the client sent none (HTTP/1.0)
      */
-    static void prepareRequest(HttpRequest request, boolean upgrade, String peer, String clientIp, String upstreamHost,
-                               String fallbackHost) {
+    static void prepareRequest(HttpRequest request, boolean upgrade, String peer, String clientIp, AsciiString scheme,
+                               boolean peerTrusted, String upstreamHost, String fallbackHost) {
         HttpHeaders h = request.headers();
         boolean chunked = HttpUtil.isTransferEncodingChunked(request);
         stripHopByHop(h, upgrade);
@@ -52,7 +55,7 @@ final class ForwardingHeaders {
         String prior = joined(h, ClientIpResolver.X_FORWARDED_FOR);
         h.set(ClientIpResolver.X_FORWARDED_FOR, prior == null ? peer : prior + ", " + peer);
         h.set(ClientIpResolver.X_REAL_IP, clientIp);
-        h.set(ClientIpResolver.X_FORWARDED_PROTO, HTTP);
+        if (!peerTrusted || !h.contains(ClientIpResolver.X_FORWARDED_PROTO)) h.set(ClientIpResolver.X_FORWARDED_PROTO, scheme);
         if (upstreamHost != null) {
             h.set(HttpHeaderNames.HOST, upstreamHost);
         } else if (!h.contains(HttpHeaderNames.HOST)) {

@@ -1,11 +1,16 @@
 package io.graygate.proxy;
 
+import io.graygate.config.ConfigException;
 import io.graygate.config.GatewayConfig;
 import io.graygate.config.HostPort;
+import io.graygate.config.ListenerConfig;
 import io.graygate.config.NextUpstream;
 import io.graygate.config.ProxyConfig;
 import io.graygate.config.RouteConfig;
 import io.graygate.routing.ClientIpResolver;
+import io.graygate.proxy.tls.CertificateWatcher;
+import io.graygate.proxy.tls.ListenerTls;
+import io.graygate.proxy.tls.TlsProvider;
 import io.graygate.routing.RouteTable;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -14,15 +19,13 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
-import io.netty.util.concurrent.GlobalEventExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -31,25 +34,30 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
-/** The client-facing listener: accepts HTTP/1.1, decides per request, forwards to the chosen upstream. */
+/**
+ * The client-facing listeners: accept HTTP/1.1, and on TLS listeners HTTP/2 too; decide per request, forward to the
+ * chosen upstream.
+ */
 public final class ProxyServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ProxyServer.class);
     private static final int ACCESS_LOG_QUEUE = 65536;
+    private static final long CERTIFICATE_POLL_MILLIS = 1000;
 
     private volatile GatewayConfig config;
     private final Supplier<RouteTable> routes;
     private volatile ClientIpResolver clientIps;
-    private final ChannelGroup clients = new DefaultChannelGroup("graygate-clients", GlobalEventExecutor.INSTANCE);
     private volatile UpstreamSet upstreams = UpstreamSet.EMPTY;
     private volatile Set<String> stripPrefixRoutes;
     private Map<EventLoop, UpstreamPool> pools = Map.of();
     private Map<EventLoop, LoopCounter> inFlightByLoop = Map.of();
+    private Map<EventLoop, LoopChannels> clientsByLoop = Map.of();
     private AccessLog accessLog = AccessLog.off();
     private EventLoopGroup loops;
     private int loopCount;
     private HealthChecker healthChecks;
-    private Channel listener;
+    private List<BoundListener> listeners = List.of();
+    private CertificateWatcher certificateWatcher;
     private volatile boolean draining;
     private boolean started;
     private boolean closed;
@@ -67,11 +75,16 @@ public final class ProxyServer implements AutoCloseable {
         return Set.copyOf(names);
     }
 
-    /** Binds {@code config.listen()}; fails fast when the address is taken. */
+    /**
+     * Binds every listener; fails fast when an address is taken or a certificate cannot be loaded. With epoll, each
+     * listener is one socket per event loop bound with SO_REUSEPORT: the kernel spreads new connections over the
+     * loops, and a connection is served by the loop that accepted it, with no hand-off between threads.
+     */
     public synchronized ProxyServer start() {
         if (started) throw new IllegalStateException("the proxy was started already");
         started = true;
         ProxyConfig pc = config.proxy();
+        List<ListenerTls> tlsListeners = loadTls();
         Transport transport = Transport.best();
         int threads = pc.effectiveIoThreads();
         loopCount = threads;
@@ -79,33 +92,37 @@ public final class ProxyServer implements AutoCloseable {
         loops = transport.newGroup(threads, new DefaultThreadFactory("graygate-io"));
         Map<EventLoop, UpstreamPool> byLoop = new IdentityHashMap<>();
         Map<EventLoop, LoopCounter> counters = new IdentityHashMap<>();
+        Map<EventLoop, LoopChannels> clients = new IdentityHashMap<>();
         int index = 0;
         for (EventExecutor e : loops) {
             EventLoop loop = (EventLoop) e;
             byLoop.put(loop, new UpstreamPool(loop, index++, transport, pc));
             counters.put(loop, new LoopCounter());
+            clients.put(loop, new LoopChannels(loop));
         }
         pools = byLoop;
         inFlightByLoop = counters;
         healthChecks = new HealthChecker(() -> upstreams);
+        clientsByLoop = clients;
         accessLog = pc.accessLog() ? AccessLog.async(ACCESS_LOG_QUEUE) : AccessLog.off();
-        ServerBootstrap bootstrap = new ServerBootstrap()
-                .group(loops)
-                .channel(transport.serverChannel())
-                .option(ChannelOption.SO_BACKLOG, 1024)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true) // see ClientConnection
-                .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-                .childHandler(new ClientChannelInitializer(this));
-        HostPort listen = config.listen();
-        ChannelFuture bound = bootstrap.bind(listen.host(), listen.port()).awaitUninterruptibly();
-        if (!bound.isSuccess()) {
-            shutDownLoops();
-            Throwable cause = bound.cause();
-            throw new IllegalStateException("listen: cannot bind " + listen + ": " + cause.getMessage(), cause);
+        List<BoundListener> bound = new ArrayList<>();
+        for (int i = 0; i < config.listeners().size(); i++) {
+            ListenerConfig l = config.listeners().get(i);
+            ListenerTls tls = tlsListeners.get(i);
+            try {
+                bound.add(bind(transport, l, tls, i));
+            } catch (RuntimeException e) {
+                for (BoundListener b : bound) b.close();
+                shutDownLoops();
+                throw e;
+            }
         }
-        listener = bound.channel();
-        log.info("proxy listening on {} ({}, {} io threads)", address(), transport.name(), threads);
+        listeners = List.copyOf(bound);
+        List<ListenerTls> watched = new ArrayList<>();
+        for (ListenerTls t : tlsListeners) if (t != null) watched.add(t);
+        if (!watched.isEmpty()) certificateWatcher = new CertificateWatcher(watched, CERTIFICATE_POLL_MILLIS);
+        log.info("proxy listening on {} ({}{}, {} io threads)", String.join(", ", listeners.stream().map(BoundListener::describe).toList()),
+                transport.name(), transport.reusePort() ? ", SO_REUSEPORT: one accepting socket per loop" : "", threads);
         return this;
     }
 
@@ -144,9 +161,108 @@ public final class ProxyServer implements AutoCloseable {
     public record ServerChanges(List<String> added, List<String> removed) {
     }
 
+
+    /** Loads each TLS listener's certificates (null for a plain listener), before anything is bound. */
+    private List<ListenerTls> loadTls() {
+        List<ListenerTls> out = new ArrayList<>();
+        TlsProvider provider = null;
+        for (int i = 0; i < config.listeners().size(); i++) {
+            ListenerConfig l = config.listeners().get(i);
+            if (!l.isTls()) {
+                out.add(null);
+                continue;
+            }
+            if (provider == null) provider = TlsProvider.best();
+            out.add(ListenerTls.load(l.address(), "listeners[" + i + "].tls", l.tls(), provider));
+        }
+        return out;
+    }
+
+    private BoundListener bind(Transport transport, ListenerConfig l, ListenerTls tls, int index) {
+        ClientChannelInitializer initializer = new ClientChannelInitializer(this, tls);
+        HostPort at = l.address();
+        List<Channel> sockets = new ArrayList<>();
+        // Without SO_REUSEPORT (NIO), one socket accepts for all loops, which Netty hands connections to in turn.
+        List<EventLoopGroup> acceptors = new ArrayList<>();
+        if (transport.reusePort()) {
+            for (EventExecutor e : loops) acceptors.add((EventLoop) e);
+        } else {
+            acceptors.add(loops);
+        }
+        int port = at.port();
+        for (EventLoopGroup group : acceptors) {
+            ServerBootstrap bootstrap = new ServerBootstrap()
+                    .group(group, group)
+                    .channel(transport.serverChannel())
+                    .option(ChannelOption.SO_BACKLOG, 1024)
+                    .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true) // see ClientConnection
+                    .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                    .childHandler(initializer);
+            transport.configureListener(bootstrap);
+            ChannelFuture f = bootstrap.bind(at.host(), port).awaitUninterruptibly();
+            if (!f.isSuccess()) {
+                for (Channel c : sockets) c.close().awaitUninterruptibly();
+                Throwable cause = f.cause();
+                String field = config.listeners().size() == 1 ? "listen" : "listeners[" + index + "].address";
+                throw new IllegalStateException(field + ": cannot bind " + at + ": " + cause.getMessage(), cause);
+            }
+            sockets.add(f.channel());
+            port = ((InetSocketAddress) f.channel().localAddress()).getPort(); // port 0: the others join the one chosen
+        }
+        return new BoundListener(l, tls, List.copyOf(sockets));
+    }
+
+    /** The first listener's address. */
     public InetSocketAddress address() {
-        if (listener == null) throw new IllegalStateException("the proxy is not started");
-        return (InetSocketAddress) listener.localAddress();
+        if (listeners.isEmpty()) throw new IllegalStateException("the proxy is not started");
+        return listeners.get(0).address();
+    }
+
+    /** Every listener's address with its scheme ({@code http://HOST:PORT} or {@code https://...}), in configuration order. */
+    public List<String> urls() {
+        return listeners.stream().map(BoundListener::url).toList();
+    }
+
+    /** The address of listener {@code index} (configuration order). */
+    public InetSocketAddress address(int index) {
+        return listeners.get(index).address();
+    }
+
+    /**
+     * Re-reads every TLS listener's certificate files now (what SIGHUP does; the files are also watched). All are
+     * loaded before any is swapped: on a bad file a {@link ConfigException} names it and nothing changes.
+     * Returns the number of listeners whose certificates changed.
+     */
+    public int reloadCertificates() {
+        return reloadTls(config);
+    }
+
+    /**
+     * Takes the TLS settings of a new configuration (for a configuration reload): each TLS listener, matched by its
+     * position, gets the new certificates, protocols and ciphers; connections already open keep theirs. Refused whole,
+     * with a {@link ConfigException} and nothing changed, when a listener would be added, removed, moved or switched
+     * between plain and TLS (those need a restart) or a certificate does not load.
+     */
+    public synchronized int reloadTls(GatewayConfig next) {
+        if (next.listeners().size() != listeners.size()) {
+            throw new ConfigException("listeners: " + listeners.size() + " are bound and the new configuration has "
+                    + next.listeners().size() + "; adding or removing a listener needs a restart");
+        }
+        List<ListenerTls.Pending> pending = new ArrayList<>();
+        for (int i = 0; i < listeners.size(); i++) {
+            BoundListener b = listeners.get(i);
+            ListenerConfig n = next.listeners().get(i);
+            String at = "listeners[" + i + "]";
+            if (!n.address().equals(b.config().address())) {
+                throw new ConfigException(at + ".address: moving a listener (" + b.config().address() + " to " + n.address() + ") needs a restart");
+            }
+            if (n.isTls() != (b.tls() != null)) throw new ConfigException(at + ".tls: switching a listener between plain and TLS needs a restart");
+            if (b.tls() == null) continue;
+            pending.add(b.tls().prepare(n.tls()));
+        }
+        int changed = 0;
+        for (ListenerTls.Pending p : pending) if (p.apply()) changed++;
+        return changed;
     }
 
     /** Requests received and not yet fully answered. */
@@ -163,13 +279,16 @@ public final class ProxyServer implements AutoCloseable {
             if (closed) return;
             closed = true;
         }
-        if (listener == null) {
+        if (certificateWatcher != null) certificateWatcher.close();
+        if (listeners.isEmpty()) {
             shutDownLoops();
             return;
         }
-        listener.close().awaitUninterruptibly();
+        for (BoundListener b : listeners) b.close();
         draining = true;
-        for (Channel ch : clients) ch.pipeline().fireUserEventTriggered(ClientConnection.DRAIN);
+        for (LoopChannels c : clientsByLoop.values()) {
+            for (Channel ch : c.snapshot()) ch.pipeline().fireUserEventTriggered(ClientConnection.DRAIN);
+        }
         long deadline = System.nanoTime() + config.proxy().drainTimeout().toNanos();
         while (inFlight() > 0 && System.nanoTime() < deadline) {
             try {
@@ -181,9 +300,11 @@ public final class ProxyServer implements AutoCloseable {
         }
         int left = inFlight();
         if (left > 0) log.warn("drain timeout: closing {} requests still in flight", left);
-        clients.close().awaitUninterruptibly();
+        for (LoopChannels c : clientsByLoop.values()) {
+            for (Channel ch : c.snapshot()) ch.close().awaitUninterruptibly();
+        }
         shutDownLoops();
-        log.info("proxy on {} closed", listener.localAddress());
+        log.info("proxy on {} closed", String.join(", ", urls()));
     }
 
     private void shutDownLoops() {
@@ -260,7 +381,20 @@ public final class ProxyServer implements AutoCloseable {
         return n;
     }
 
+    /** The open client connections of each event loop; waits on each loop, so never call it on one (for tests and diagnostics). */
+    List<List<Channel>> clientChannelsByLoop() {
+        List<List<Channel>> out = new ArrayList<>();
+        for (LoopChannels c : clientsByLoop.values()) out.add(c.snapshot());
+        return out;
+    }
+
+    /** The accepting sockets of listener {@code index}: one per event loop with SO_REUSEPORT, else one. */
+    List<Channel> listenerSockets(int index) {
+        return listeners.get(index).sockets();
+    }
+
+    /** Keeps a new client connection for the drain; called on its event loop. */
     void track(Channel client) {
-        clients.add(client);
+        clientsByLoop.get(client.eventLoop()).add(client);
     }
 }

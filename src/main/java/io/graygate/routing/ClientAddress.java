@@ -33,6 +33,16 @@ public final class ClientAddress {
         this.lo = lo;
     }
 
+    /** True for an IPv4 address (held as ::ffff:a.b.c.d). */
+    public boolean isV4() {
+        return hi == IpAddress.V4_MAPPED_HI && (lo & 0xFFFF_FFFF_0000_0000L) == IpAddress.V4_MAPPED_LO_PREFIX;
+    }
+
+    /** The IPv4 address as an int; meaningful only when {@link #isV4()}. */
+    public int v4() {
+        return (int) lo;
+    }
+
     /** True when this holds the same address as {@code a}. */
     public boolean is(IpAddress a) {
         return hi == a.hi() && lo == a.lo();

@@ -23,6 +23,11 @@ public final class ClientIpResolver {
         this.trustedProxies = trustedProxies;
     }
 
+    /** Whether {@code peer} is a trusted proxy, whose forwarding headers are believed. */
+    public boolean trusts(IpAddress peer) {
+        return !trustedProxies.isEmpty() && trustedProxies.contains(peer);
+    }
+
     /** The client of a request from {@code peer}: an immutable copy of what {@link #resolve(IpAddress, HttpHeaders, ClientAddress)} writes. */
     public IpAddress resolve(IpAddress peer, HttpHeaders headers) {
         ClientAddress out = new ClientAddress();

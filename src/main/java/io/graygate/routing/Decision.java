@@ -1,12 +1,13 @@
 package io.graygate.routing;
 
 /**
- * Where one request goes: the version chosen, the upstream group that serves it, and the rule that decided.
- * Routes build their decisions once, at compile time, so deciding allocates nothing.
+ * Where one request goes: the route, the version chosen, the upstream group that serves it, the rule that decided
+ * ({@code (override)} or {@code (baseline)} when no rule did) and why, in words. Routes build every decision they can
+ * make once, when they are compiled, so deciding allocates nothing and each decision is a fixed label set for the
+ * access log and metrics.
  */
-public record Decision(String version, String upstream, String reason) {
+public record Decision(String route, String version, String upstream, String rule, String reason) {
 
-    public static Decision forward(String version, String upstream, String reason) {
-        return new Decision(version, upstream, reason);
-    }
+    public static final String OVERRIDE = "(override)";
+    public static final String BASELINE = "(baseline)";
 }

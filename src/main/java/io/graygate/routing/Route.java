@@ -1,71 +1,69 @@
 package io.graygate.routing;
 
+import io.graygate.policy.Policy;
+
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
 /**
- * A compiled route: how to match a request, its versions and their upstream groups, its mode and ordered rules.
- * Immutable; a change to any of it builds a new Route in a new {@link RouteTable}.
+ * A compiled route: how to match a request, its versions and their upstream groups, and its policy (override, then
+ * the ordered rules, then the baseline) with every decision built in advance. Immutable; a change to any of it
+ * builds a new Route in a new {@link RouteTable}. Built by {@link RouteCompiler}.
  */
 public final class Route {
-
-    public static final String PRODUCTION = "production";
-    public static final String GRAY = "gray";
 
     private final String name;
     private final String pathPrefix;
     private final String host;
     private final String upstreamHost;
     private final Map<String, String> upstreamByVersion;
-    private final Mode mode;
-    private final List<Rule> rules;
-    private final Decision[] ruleDecisions;
-    private final Decision modeDecision;
-    private final Decision fallThrough;
+    private final Policy policy;
     private final long revision;
+    private final Decision overrideDecision;
+    private final CompiledRule[] rules;
+    private final String[] ruleNames;
+    private final Decision baselineDecision;
 
-    /**
-     * @param host          the Host this route is limited to (without port), or null for any host
-     * @param upstreamHost  the Host header to send upstream instead of the client's, or null to pass it through
-     */
-    public Route(String name, String pathPrefix, String host, String upstreamHost, Map<String, String> upstreamByVersion,
-                 Mode mode, List<Rule> rules, long revision) {
+    Route(String name, String pathPrefix, String host, String upstreamHost, Map<String, String> upstreamByVersion,
+          Policy policy, long revision, Decision overrideDecision, CompiledRule[] rules, String[] ruleNames, Decision baselineDecision) {
         this.name = Objects.requireNonNull(name, "name");
         this.pathPrefix = Objects.requireNonNull(pathPrefix, "pathPrefix");
         this.host = host;
         this.upstreamHost = upstreamHost;
-        this.upstreamByVersion = Map.copyOf(upstreamByVersion);
-        this.mode = Objects.requireNonNull(mode, "mode");
-        this.rules = List.copyOf(rules);
+        this.upstreamByVersion = upstreamByVersion;
+        this.policy = policy;
         this.revision = revision;
-        this.ruleDecisions = new Decision[this.rules.size()];
-        for (int i = 0; i < ruleDecisions.length; i++) {
-            Rule r = this.rules.get(i);
-            ruleDecisions[i] = Decision.forward(r.version(), upstreamOf(r.version()), "rule " + r.name() + ": " + r.when().describe());
-        }
-        this.fallThrough = Decision.forward(PRODUCTION, upstreamOf(PRODUCTION), "no rule matched");
-        this.modeDecision = switch (mode) {
-            case ALL_GRAY -> Decision.forward(GRAY, upstreamOf(GRAY), "mode all-gray");
-            case ALL_PRODUCTION -> Decision.forward(PRODUCTION, upstreamOf(PRODUCTION), "mode all-production");
-            case GRAY -> null;
-        };
-    }
-
-    private String upstreamOf(String version) {
-        String upstream = upstreamByVersion.get(version);
-        if (upstream == null) throw new IllegalArgumentException("route " + name + " has no version named \"" + version + "\"");
-        return upstream;
+        this.overrideDecision = overrideDecision;
+        this.rules = rules;
+        this.ruleNames = ruleNames;
+        this.baselineDecision = baselineDecision;
     }
 
     /** Chooses the version for one request. Reads only this immutable route; never blocks, never allocates. */
     public Decision decide(RequestView request) {
-        if (modeDecision != null) return modeDecision;
-        Decision[] decisions = ruleDecisions;
-        for (int i = 0; i < decisions.length; i++) {
-            if (rules.get(i).when().matches(request)) return decisions[i];
+        if (overrideDecision != null) return overrideDecision;
+        CompiledRule[] rs = rules;
+        for (int i = 0; i < rs.length; i++) {
+            Decision d = rs[i].decide(request);
+            if (d != null) return d;
         }
-        return fallThrough;
+        return baselineDecision;
+    }
+
+    /** The same decision as {@link #decide}, with what each rule saw; for the admin API, never on the request path. */
+    public Explanation explain(RequestView request) {
+        if (overrideDecision != null) {
+            return new Explanation(overrideDecision, "everyone goes to " + overrideDecision.version() + " (override); no rule is reached", List.of());
+        }
+        List<Explanation.RuleOutcome> outcomes = new ArrayList<>(rules.length);
+        for (CompiledRule rule : rules) {
+            Explanation.RuleOutcome o = rule.explain(request);
+            outcomes.add(o);
+            if (o.decided()) return new Explanation(rule.decide(request), null, outcomes);
+        }
+        return new Explanation(baselineDecision, null, outcomes);
     }
 
     /**
@@ -80,12 +78,34 @@ public final class Route {
         return requestHost.regionMatches(true, 0, host, 0, n) && (requestHost.length() == n || requestHost.charAt(n) == ':');
     }
 
+    /**
+     * The share of requests each version gets from the override and the splits, in basis points, as far as the
+     * policy fixes it: with an override, all of it; else the weights of the first unconditional split (match rules
+     * before it take what they match, which no share can say). Null when no split decides the rest.
+     */
+    public Map<String, Integer> splitShares() {
+        Map<String, Integer> out = new java.util.LinkedHashMap<>();
+        if (overrideDecision != null) {
+            for (String v : upstreamByVersion.keySet()) out.put(v, v.equals(overrideDecision.version()) ? 10_000 : 0);
+            return out;
+        }
+        for (CompiledRule r : rules) {
+            if (r instanceof CompiledRule.Split s && !s.conditional()) {
+                for (String v : upstreamByVersion.keySet()) out.put(v, s.basisPoints(v));
+                return out;
+            }
+        }
+        return null;
+    }
+
     public String name() { return name; }
     public String pathPrefix() { return pathPrefix; }
     public String host() { return host; }
     public String upstreamHost() { return upstreamHost; }
+    /** Version name to upstream group, in the configuration's order. */
     public Map<String, String> upstreamByVersion() { return upstreamByVersion; }
-    public Mode mode() { return mode; }
-    public List<Rule> rules() { return rules; }
+    public Policy policy() { return policy; }
+    public String baseline() { return policy.baseline(); }
     public long revision() { return revision; }
+    public List<String> ruleNames() { return List.of(ruleNames); }
 }

@@ -2,11 +2,15 @@ package io.graygate.rules;
 
 import io.graygate.config.GatewayConfig;
 import io.graygate.config.RouteConfig;
-import io.graygate.routing.Condition;
+import io.graygate.policy.PolicyScope;
 import io.graygate.routing.IpSet;
 import io.graygate.routing.Route;
+import io.graygate.routing.RouteCompiler;
 import io.graygate.routing.RouteTable;
-import io.graygate.routing.Rule;
+import io.graygate.store.HistoryEntry;
+import io.graygate.store.KeySet;
+import io.graygate.store.RouteState;
+import io.graygate.store.RuleStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,7 +23,7 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Owns the rules in force: the configured routes joined with their runtime rules from the store, compiled into one
+ * Owns the rules in force: the configured routes joined with their runtime state from the store, compiled into one
  * immutable {@link RouteTable} that is swapped whole on every change. Readers take {@link #snapshot()} with no lock.
  */
 public final class RuleBook implements AutoCloseable {
@@ -28,10 +32,10 @@ public final class RuleBook implements AutoCloseable {
 
     private volatile GatewayConfig config;
     private final RuleStore store;
-    /** Routes the store holds rules for that the configuration no longer names (kept, not served). */
+    /** Routes the store holds state for that the configuration no longer names (kept, not served). */
     private volatile Set<String> unconfigured = Set.of();
     private volatile RouteTable snapshot = RouteTable.EMPTY;
-    private volatile Map<String, RouteRules> rules = Map.of();
+    private volatile Map<String, RouteState> states = Map.of();
     private volatile SnapshotInfo snapshotInfo = new SnapshotInfo(0, null);
 
     public RuleBook(GatewayConfig config, RuleStore store) {
@@ -41,68 +45,85 @@ public final class RuleBook implements AutoCloseable {
 
     /** Loads the rules from the store (seeding it from the configuration the first time) and compiles the first snapshot. */
     public RuleBook open() {
-        Map<String, RouteRules> seed = new LinkedHashMap<>();
-        for (RouteConfig r : config.routes()) seed.put(r.name(), RouteRules.initial(r.mode(), IpSet.parse(r.whitelist())));
+        return open(Set.of());
+    }
+
+    /**
+     * As {@link #open()}, then puts the configuration's policy and IP sets back in force on the {@code reseed} routes
+     * (the store's state wins after a route's first start; this is how an edited configuration is applied).
+     */
+    public RuleBook open(Set<String> reseed) {
+        for (String r : reseed) if (config.route(r) == null) throw new UnknownRouteException(r);
+        Map<String, RouteState> seeds = new LinkedHashMap<>();
+        for (RouteConfig r : config.routes()) seeds.put(r.name(), seed(r));
         // Held across store.open: a change the store reports before the first snapshot is built waits for it
         // instead of being overwritten by it.
         synchronized (this) {
-            Map<String, RouteRules> loaded = store.open(seed, this::changedElsewhere);
-            Map<String, RouteRules> known = new LinkedHashMap<>();
+            Map<String, RouteState> loaded = store.open(seeds, this::changedElsewhere);
+            Map<String, RouteState> known = new LinkedHashMap<>();
             List<Route> routes = new ArrayList<>();
             for (RouteConfig r : config.routes()) {
-                RouteRules rr = loaded.getOrDefault(r.name(), seed.get(r.name()));
-                known.put(r.name(), rr);
-                routes.add(compile(r, rr));
+                RouteState s = loaded.getOrDefault(r.name(), seeds.get(r.name()));
+                known.put(r.name(), s);
+                routes.add(compile(r, s));
+                if (!reseed.contains(r.name())) reportDifference(r, seeds.get(r.name()), s);
             }
             snapshot = new RouteTable(routes);
-            rules = Map.copyOf(known);
+            states = Map.copyOf(known);
             snapshotInfo = new SnapshotInfo(1, Instant.now());
             Set<String> stored = new TreeSet<>(loaded.keySet());
             stored.removeAll(known.keySet());
             unconfigured = Set.copyOf(stored);
         }
+        for (String r : reseed) {
+            RouteConfig rc = config.route(r);
+            RouteState s = seed(rc);
+            apply(r, RuleChange.reseed(s.policy(), s.ipSets()), "reseed");
+        }
         return this;
     }
 
+    /** The state a configured route starts with in a store that does not hold it yet. */
+    static RouteState seed(RouteConfig rc) {
+        Map<String, IpSet> sets = new LinkedHashMap<>();
+        rc.ipSets().forEach((name, entries) -> sets.put(name, IpSet.parse(entries)));
+        Map<String, KeySet> keys = new LinkedHashMap<>();
+        rc.keyedSets().forEach((name, key) -> keys.put(name, new KeySet(key, IpSet.EMPTY, 0)));
+        HistoryEntry first = new HistoryEntry(1, Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS), "config", "seeded from the configuration", rc.policy(), null);
+        return new RouteState(1, rc.policy(), sets, List.of(first), keys);
+    }
+
     /**
-     * Puts a reloaded configuration's routes in force: routes new to it are seeded into the store as on a first start
-     * (a route the store still holds from before keeps its rules), every route is compiled again against the new
-     * configuration, and the table is swapped whole. A route the configuration dropped keeps its rules in the store.
-     * Blocks on the store: never call it on an event loop.
-     *
-     * @throws StoreUnavailableException when new routes cannot be seeded; nothing changed then
+     * Says once, at start, where a route's rules in the configuration differ from the store's, which are in force:
+     * so an edited whitelist in the YAML is never silently ignored.
      */
-    public synchronized void reconfigure(GatewayConfig next) {
-        Map<String, RouteRules> seed = new LinkedHashMap<>();
-        for (RouteConfig r : next.routes()) {
-            if (!rules.containsKey(r.name())) seed.put(r.name(), RouteRules.initial(r.mode(), IpSet.parse(r.whitelist())));
+    private static void reportDifference(RouteConfig rc, RouteState config, RouteState stored) {
+        List<String> differences = new ArrayList<>();
+        if (!config.policy().equals(stored.policy())) {
+            differences.add("policy (configuration: " + RuleChange.summary(config.policy()) + "; store: " + RuleChange.summary(stored.policy()) + ")");
         }
-        Map<String, RouteRules> stored = seed.isEmpty() ? Map.of() : store.seed(seed);
-        Map<String, RouteRules> known = new LinkedHashMap<>();
-        List<Route> routes = new ArrayList<>();
-        for (RouteConfig r : next.routes()) {
-            RouteRules rr = rules.containsKey(r.name()) ? rules.get(r.name()) : stored.getOrDefault(r.name(), seed.get(r.name()));
-            known.put(r.name(), rr);
-            routes.add(compile(r, rr));
+        for (Map.Entry<String, IpSet> e : config.ipSets().entrySet()) {
+            IpSet held = stored.ipSets().get(e.getKey());
+            if (held == null || !sameEntries(e.getValue(), held)) {
+                differences.add("IP set " + e.getKey() + " (configuration: " + entries(e.getValue().size()) + "; store: "
+                        + (held == null ? "none" : entries(held.size())) + ")");
+            }
         }
-        Set<String> kept = new TreeSet<>(unconfigured);
-        kept.addAll(rules.keySet());
-        kept.removeAll(known.keySet());
-        config = next;
-        snapshot = new RouteTable(routes);
-        rules = Map.copyOf(known);
-        unconfigured = Set.copyOf(kept);
-        snapshotInfo = new SnapshotInfo(snapshotInfo.revision() + 1, Instant.now());
+        if (differences.isEmpty()) return;
+        log.warn("route {}: the configuration's rules differ from the store's, and the store's are in force: {}. To put the "
+                + "configuration's in force: graygate serve --reseed {} (at start), or graygate policy apply / graygate set add|remove",
+                rc.name(), String.join("; ", differences), rc.name());
     }
 
-    /** The configuration in force, the one given at start or the latest reload. */
-    public GatewayConfig config() {
-        return config;
+    private static boolean sameEntries(IpSet a, IpSet b) {
+        if (a.size() != b.size()) return false;
+        boolean[] same = {true};
+        a.forEach(e -> { if (!b.containsEntry(e)) same[0] = false; });
+        return same[0];
     }
 
-    /** Routes whose rules the store keeps though the configuration no longer names them, by name. */
-    public Set<String> unconfiguredRoutes() {
-        return unconfigured;
+    private static String entries(int n) {
+        return n == 1 ? "1 entry" : n + " entries";
     }
 
     public RouteTable snapshot() {
@@ -118,57 +139,101 @@ public final class RuleBook implements AutoCloseable {
     public record SnapshotInfo(long revision, Instant installedAt) {
     }
 
-    /** The runtime rules of a configured route, or null for an unknown name. */
-    public RouteRules rules(String route) {
-        return rules.get(route);
+    /** The runtime state of a configured route, or null for an unknown name. */
+    public RouteState state(String route) {
+        return states.get(route);
     }
 
     public RuleStore store() {
         return store;
     }
 
+    public GatewayConfig config() {
+        return config;
+    }
+
+    /**
+     * Puts a reloaded configuration's routes in force: a route new to it is seeded into the store as on a first start
+     * (a route the store still holds from before keeps its state), every route is compiled again against the new
+     * configuration, and the table is swapped whole. A route the configuration dropped keeps its state in the store.
+     * Blocks on the store: never call it on an event loop.
+     *
+     * @throws io.graygate.store.StoreUnavailableException when a new route cannot be seeded; nothing changed then
+     */
+    public synchronized void reconfigure(GatewayConfig next) {
+        Map<String, RouteState> known = new LinkedHashMap<>();
+        List<Route> routes = new ArrayList<>();
+        for (RouteConfig r : next.routes()) {
+            RouteState s = states.containsKey(r.name()) ? states.get(r.name()) : store.seed(r.name(), seed(r));
+            known.put(r.name(), s);
+            routes.add(compile(r, s));
+        }
+        Set<String> kept = new TreeSet<>(unconfigured);
+        kept.addAll(states.keySet());
+        kept.removeAll(known.keySet());
+        config = next;
+        snapshot = new RouteTable(routes);
+        states = Map.copyOf(known);
+        unconfigured = Set.copyOf(kept);
+        snapshotInfo = new SnapshotInfo(snapshotInfo.revision() + 1, Instant.now());
+    }
+
+    /** Routes whose state the store keeps though the configuration no longer names them, by name. */
+    public Set<String> unconfiguredRoutes() {
+        return unconfigured;
+    }
+
+    /** What a route's policies may name now: its versions and IP sets. */
+    public PolicyScope scope(String route) {
+        RouteConfig rc = config.route(route);
+        if (rc == null) throw new UnknownRouteException(route);
+        RouteState s = states.get(route);
+        return rc.scope(s == null ? rc.ipSets().keySet() : s.allSets().keySet());
+    }
+
     /**
      * Applies a change through the store and puts it in force. Blocks on the store: never call it on an event loop.
      *
-     * @throws UnknownRouteException when no such route is configured
+     * @throws UnknownRouteException      when no such route is configured
+     * @throws io.graygate.policy.PolicyException when the change does not fit the route; nothing changed
      */
-    public RouteRules apply(String route, RuleChange change) {
-        if (config.route(route) == null) throw new UnknownRouteException(route);
-        RouteRules next = store.apply(route, change);
-        install(route, next, change.describe());
+    public RouteState apply(String route, RuleChange change, String actor) {
+        RouteConfig rc = config.route(route);
+        if (rc == null) throw new UnknownRouteException(route);
+        RuleChange.Meta meta = new RuleChange.Meta(actor, Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+        RouteState next = store.apply(route, current -> change.plan(route, current, rc.scope(current.allSets().keySet()), meta));
+        install(route, next);
         return next;
     }
 
-    private void changedElsewhere(String route, RouteRules next) {
-        install(route, next, "changed in the store");
+    private void changedElsewhere(String route, RouteState next) {
+        install(route, next);
     }
 
-    private synchronized void install(String route, RouteRules next, String what) {
+    private synchronized void install(String route, RouteState next) {
         RouteConfig rc = config.route(route);
         if (rc == null) return; // a route the store knows but this node's configuration does not: nothing to serve
-        RouteRules current = rules.get(route);
+        RouteState current = states.get(route);
         if (current != null && !next.isNewerThan(current)) return; // an older or repeated notice arriving late
-        Map<String, RouteRules> copy = new LinkedHashMap<>(rules);
+        Route compiled = compile(rc, next);
+        Map<String, RouteState> copy = new LinkedHashMap<>(states);
         copy.put(route, next);
-        // The route table first: whoever reads the new rules (the admin API, a test) then finds them in force.
-        snapshot = snapshot.with(compile(rc, next));
-        rules = Map.copyOf(copy);
+        // The route table first: whoever reads the new state (the admin API, a test) then finds it in force.
+        snapshot = snapshot.with(compiled);
+        states = Map.copyOf(copy);
         snapshotInfo = new SnapshotInfo(snapshotInfo.revision() + 1, Instant.now());
-        if (next.keyWhitelist().key() == null) {
-            log.info("route {}: {}; now mode {}, whitelist {} entries, version {}", route, what, next.mode(), next.whitelist().size(), next.version());
+        HistoryEntry last = next.history().isEmpty() ? null : next.history().get(next.history().size() - 1);
+        if (current != null && current.revision() == next.revision()) {
+            next.keySets().forEach((set, k) -> log.info("route {}: IP set {} read from Redis key {}: {} in force",
+                    route, set, k.key(), entries(k.entries().size())));
         } else {
-            log.info("route {}: {}; now mode {}, whitelist {} entries, whitelistKey {} {} entries, version {}", route, what, next.mode(),
-                    next.whitelist().size(), next.keyWhitelist().key(), next.keyWhitelist().entries().size(), next.version());
+            log.info("route {}: {} (revision {}, by {})", route, last == null ? "changed" : last.change(), next.revision(),
+                    last == null ? "?" : last.actor());
         }
     }
 
-    static Route compile(RouteConfig rc, RouteRules rr) {
-        List<Rule> compiled = new ArrayList<>();
-        if (!rr.whitelist().isEmpty()) compiled.add(new Rule("whitelist", Condition.clientIpIn(rr.whitelist()), Route.GRAY));
-        IpSet keyed = rr.keyWhitelist().entries();
-        if (!keyed.isEmpty()) compiled.add(new Rule("whitelistKey " + rc.whitelistKey(), Condition.clientIpIn(keyed), Route.GRAY));
-        return new Route(rc.name(), rc.pathPrefix(), rc.host(), rc.upstreamHost(),
-                Map.of(Route.PRODUCTION, rc.stable(), Route.GRAY, rc.gray()), rr.mode(), compiled, rr.version());
+    static Route compile(RouteConfig rc, RouteState s) {
+        return RouteCompiler.compile(rc, s.policy(), s.allSets(), s.revision());
     }
 
     @Override
@@ -179,7 +244,7 @@ public final class RuleBook implements AutoCloseable {
     /** Thrown for a route name the configuration does not have; the admin API answers 404. */
     public static final class UnknownRouteException extends RuntimeException {
         public UnknownRouteException(String route) {
-            super("no route named \"" + route + "\"");
+            super("route \"" + route + "\" not found");
         }
     }
 }

@@ -177,7 +177,7 @@ class AdminApiTest {
         assertThat(r.status()).isEqualTo(400);
         assertThat(r.error()).isEqualTo("entries[2]: not an IP address or CIDR: \"foo\"");
         assertThat(entries("demo")).containsExactly("10.1.0.0/16", "192.168.2.165", "2001:db8::/32");
-        assertThat(admin.rules().rules("demo").version()).isEqualTo(1);
+        assertThat(admin.rules().state("demo").revision()).isEqualTo(1);
         assertThat(decide("demo", "1.2.3.4")).isEqualTo("production");
     }
 
@@ -205,7 +205,7 @@ class AdminApiTest {
         Reply notJson = admin.send("POST", "/api/routes/demo/whitelist", "{entries: oops");
         assertThat(notJson.status()).isEqualTo(400);
         assertThat(notJson.error()).startsWith("body: not valid JSON: ");
-        assertThat(admin.rules().rules("demo").version()).isEqualTo(1);
+        assertThat(admin.rules().state("demo").revision()).isEqualTo(1);
         assertThat(entries("demo")).hasSize(3);
     }
 
@@ -231,7 +231,7 @@ class AdminApiTest {
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.json().path("mode").asText()).isEqualTo("gray");
         assertThat(r.json().path("previousMode").asText()).isEqualTo("all-production");
-        assertThat(admin.rules().snapshot().route("api").mode().text()).isEqualTo("gray");
+        assertThat(admin.rules().snapshot().route("api").policy().mode().text()).isEqualTo("gray");
 
         Reply bad = admin.send("PUT", "/api/routes/api/mode", "{\"mode\": \"blue\"}");
         assertThat(bad.status()).isEqualTo(400);
@@ -239,7 +239,7 @@ class AdminApiTest {
         Reply missing = admin.send("PUT", "/api/routes/api/mode", "{\"modes\": \"gray\"}");
         assertThat(missing.status()).isEqualTo(400);
         assertThat(missing.error()).isEqualTo("modes: unknown field; expected only \"mode\"");
-        assertThat(admin.rules().rules("api").version()).isEqualTo(2);
+        assertThat(admin.rules().state("api").revision()).isEqualTo(2);
     }
 
     @Test
@@ -268,7 +268,7 @@ class AdminApiTest {
         Reply r = admin.get("/api/explain?route=demo&ip=192.168.2.166");
         assertThat(r.json().path("version").asText()).isEqualTo("production");
         assertThat(r.json().path("upstream").asText()).isEqualTo("production");
-        assertThat(r.json().path("reason").asText()).isEqualTo("no rule matched");
+        assertThat(r.json().path("reason").asText()).isEqualTo("no rule decided: the baseline");
         assertThat(r.json().path("matchedEntry").isNull()).isTrue();
     }
 
@@ -278,7 +278,7 @@ class AdminApiTest {
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.json().path("route").asText()).isEqualTo("api");
         assertThat(r.json().path("version").asText()).isEqualTo("production");
-        assertThat(r.json().path("reason").asText()).isEqualTo("mode all-production");
+        assertThat(r.json().path("reason").asText()).isEqualTo("override: everyone to production");
         assertThat(r.json().path("matchedEntry").isNull()).isTrue();
         assertThat(admin.get("/api/explain?path=/index.html&ip=10.1.2.3").json().path("route").asText()).isEqualTo("demo");
     }
@@ -312,7 +312,7 @@ class AdminApiTest {
         Reply put = admin.send("PUT", "/api/routes/demo/whitelist", "{\"entries\": [\"1.2.3.4\"]}");
         assertThat(put.status()).isEqualTo(405);
         assertThat(put.allow()).isEqualTo("GET, POST, DELETE");
-        assertThat(admin.rules().rules("demo").version()).isEqualTo(1);
+        assertThat(admin.rules().state("demo").revision()).isEqualTo(1);
     }
 
     @Test

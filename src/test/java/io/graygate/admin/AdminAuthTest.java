@@ -44,8 +44,8 @@ class AdminAuthTest {
         Reply r = admin.send("POST", "/api/routes/demo/switch", null, null);
         assertThat(r.status()).isEqualTo(401);
         assertThat(r.error()).isEqualTo("unauthorized: send Authorization: Bearer <token>");
-        assertThat(admin.rules().rules("demo").mode().text()).isEqualTo("gray");
-        assertThat(admin.rules().rules("demo").version()).isEqualTo(1);
+        assertThat(admin.rules().state("demo").policy().mode().text()).isEqualTo("gray");
+        assertThat(admin.rules().state("demo").revision()).isEqualTo(1);
     }
 
     @Test
@@ -55,8 +55,8 @@ class AdminAuthTest {
             assertThat(r.status()).as(auth).isEqualTo(401);
             assertThat(r.error()).as(auth).isEqualTo("unauthorized: wrong token");
         }
-        assertThat(admin.rules().rules("demo").whitelist().size()).isEqualTo(3);
-        assertThat(admin.rules().rules("demo").version()).isEqualTo(1);
+        assertThat(admin.rules().state("demo").ipSets().get("whitelist").size()).isEqualTo(3);
+        assertThat(admin.rules().state("demo").revision()).isEqualTo(1);
     }
 
     @Test

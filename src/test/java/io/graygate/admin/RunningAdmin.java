@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.graygate.config.ConfigLoader;
 import io.graygate.config.GatewayConfig;
-import io.graygate.rules.FileRuleStore;
+import io.graygate.store.file.FileRuleStore;
 import io.graygate.rules.RuleBook;
 
 import java.io.IOException;
@@ -66,7 +66,12 @@ public final class RunningAdmin implements AutoCloseable {
 
     /** Starts with {@code admin.token} set to {@code token} (empty: no token required). */
     public static RunningAdmin start(Path dir, String token) {
-        GatewayConfig config = ConfigLoader.parse(CONFIG, Map.of("TOKEN", token));
+        return startWith(dir, CONFIG, Map.of("TOKEN", token));
+    }
+
+    /** Starts on a configuration of the caller's (its store is replaced by a rules file in {@code dir}). */
+    public static RunningAdmin startWith(Path dir, String yaml, Map<String, String> env) {
+        GatewayConfig config = ConfigLoader.parse(yaml, env);
         RunningAdmin admin = new RunningAdmin(config, dir.resolve("rules.json"));
         admin.open();
         return admin;
@@ -100,10 +105,15 @@ public final class RunningAdmin implements AutoCloseable {
     }
 
     public Reply send(String method, String path, String body, String authorization) {
+        return sendWith(method, path, body, authorization == null ? Map.of() : Map.of("Authorization", authorization));
+    }
+
+    /** One call with the given request headers. */
+    public Reply sendWith(String method, String path, String body, Map<String, String> headers) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url() + path))
                 .timeout(Duration.ofSeconds(30))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        if (authorization != null) b.header("Authorization", authorization);
+        headers.forEach(b::header);
         try {
             HttpResponse<String> r = CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
             return new Reply(r.statusCode(), r.headers().firstValue("allow").orElse(null), JSON.readTree(r.body()));

@@ -7,11 +7,10 @@ import io.graygate.routing.Decision;
 import io.graygate.routing.IpAddress;
 import io.graygate.routing.IpEntry;
 import io.graygate.routing.IpSet;
-import io.graygate.routing.Mode;
 import io.graygate.routing.Route;
 import io.graygate.routing.RouteTable;
-import io.graygate.rules.FileRuleStore;
-import io.graygate.rules.RouteRules;
+import io.graygate.store.file.FileRuleStore;
+import io.graygate.testing.States;
 import io.graygate.rules.RuleBook;
 import io.graygate.testing.HeldRequest;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
@@ -84,14 +83,14 @@ public class DecisionBenchmark {
         dir = Files.createTempDirectory("graygate-bench");
         Path rules = dir.resolve("rules.json");
         FileRuleStore seeded = new FileRuleStore(rules);
-        seeded.open(Map.of("api", RouteRules.initial(Mode.GRAY, set)), (route, r) -> { });
+        seeded.open(Map.of("api", States.legacy(set)), (route, r) -> { });
         seeded.close();
 
         GatewayConfig config = ConfigLoader.parse(CONFIG.replace("STORE", rules.toString()), Map.of());
         book = new RuleBook(config, new FileRuleStore(rules)).open();
         table = book.snapshot();
         resolver = new ClientIpResolver(config.clientIp().trustedProxySet());
-        if (table.route("api").rules().isEmpty()) throw new IllegalStateException("the whitelist did not load");
+        if (book.state("api").ipSets().get("whitelist").isEmpty()) throw new IllegalStateException("the whitelist did not load");
 
         List<String> clients = clients(whitelist, set, new Random(7));
         headers = new HttpHeaders[REQUESTS];
@@ -108,7 +107,7 @@ public class DecisionBenchmark {
             }
             headers[i] = h;
         }
-        String expected = client.equals("miss") ? Route.PRODUCTION : Route.GRAY;
+        String expected = client.equals("miss") ? "production" : "gray";
         for (int i = 0; i < REQUESTS; i++) {
             String version = decide().version();
             if (!version.equals(expected)) {

@@ -5,9 +5,8 @@ import io.graygate.config.GatewayConfig;
 import io.graygate.routing.IpAddress;
 import io.graygate.routing.IpEntry;
 import io.graygate.routing.IpSet;
-import io.graygate.routing.Mode;
-import io.graygate.rules.FileRuleStore;
-import io.graygate.rules.RouteRules;
+import io.graygate.store.file.FileRuleStore;
+import io.graygate.testing.States;
 import io.graygate.rules.RuleBook;
 import io.graygate.rules.RuleChange;
 
@@ -65,7 +64,7 @@ public final class WhitelistFootprint {
             IpSet[] seedSet = {set};
             time("store: write " + set.size() + " entries (FileRuleStore.open, fsync)", () -> {
                 FileRuleStore s = new FileRuleStore(file);
-                s.open(Map.of("api", RouteRules.initial(Mode.GRAY, seedSet[0])), (r, rr) -> { });
+                s.open(Map.of("api", States.legacy(seedSet[0])), (r, rr) -> { });
                 s.close();
                 return null;
             });
@@ -78,7 +77,7 @@ public final class WhitelistFootprint {
                     () -> new RuleBook(config, new FileRuleStore(file)).open());
             report("heap: RuleBook + RouteTable with the whitelist loaded", mb(usedAfterGc() - base), "MB");
 
-            IpSet loaded = book.rules("api").whitelist();
+            IpSet loaded = book.state("api").ipSets().get("whitelist");
             IpEntry one = new IpEntry(IpAddress.parse("10.9.9.9"), 128);
             IpEntry range = IpEntry.parse("10.200.0.0/16");
             for (int i = 0; i < 3; i++) loaded.with(List.of(one)); // warm up the code path
@@ -86,9 +85,9 @@ public final class WhitelistFootprint {
             timeMedian("set: IpSet.with(1 CIDR)", 9, () -> loaded.with(List.of(range)));
             timeMedian("set: IpSet.without(1 address)", 9, () -> loaded.without(List.of(one)));
             time("admin path: RuleBook.apply(add 1 address), file store", () ->
-                    book.apply("api", RuleChange.addToWhitelist(List.of(one))));
+                    book.apply("api", RuleChange.addToSet("whitelist", List.of(one)), "test"));
             time("admin path: RuleBook.apply(remove 1 address), file store", () ->
-                    book.apply("api", RuleChange.removeFromWhitelist(List.of(one))));
+                    book.apply("api", RuleChange.removeFromSet("whitelist", List.of(one)), "test"));
             book.close();
         } finally {
             try (Stream<Path> files = Files.walk(dir)) {

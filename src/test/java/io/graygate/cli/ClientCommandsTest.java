@@ -41,14 +41,14 @@ class ClientCommandsTest {
     }
 
     private boolean whitelisted(String route, String entry) {
-        return admin.rules().rules(route).whitelist().containsEntry(IpEntry.parse(entry));
+        return admin.rules().state(route).ipSets().get("whitelist").containsEntry(IpEntry.parse(entry));
     }
 
     @Test
     void grayAddPutsTheEntriesInForceAndPrintsTheRoutesNewState() {
         CliRun r = graygate("gray", "add", "demo", "8.8.8.8", "172.16.0.0/12", "2001:db9::/48");
         assertThat(r.exitCode()).isZero();
-        assertThat(r.out()).isEqualTo("demo: mode gray, whitelist 6 entries, version 2\n");
+        assertThat(r.out()).isEqualTo("demo: mode gray, whitelist 6 entries, revision 2\n");
         assertThat(r.err()).isEmpty();
         assertThat(whitelisted("demo", "8.8.8.8")).isTrue();
         assertThat(whitelisted("demo", "172.16.0.0/12")).isTrue();
@@ -59,7 +59,7 @@ class ClientCommandsTest {
     void grayRemoveTakesEntriesOut() {
         CliRun r = graygate("gray", "remove", "demo", "192.168.2.165");
         assertThat(r.exitCode()).isZero();
-        assertThat(r.out()).isEqualTo("demo: mode gray, whitelist 2 entries, version 2\n");
+        assertThat(r.out()).isEqualTo("demo: mode gray, whitelist 2 entries, revision 2\n");
         assertThat(whitelisted("demo", "192.168.2.165")).isFalse();
     }
 
@@ -86,32 +86,32 @@ class ClientCommandsTest {
         assertThat(r.out()).isEmpty();
         assertThat(r.err()).isEqualTo("graygate: entries[1]: not an IP address or CIDR: \"foo\"\n");
         assertThat(whitelisted("demo", "8.8.8.8")).isFalse();
-        assertThat(admin.rules().rules("demo").version()).isEqualTo(1);
+        assertThat(admin.rules().state("demo").revision()).isEqualTo(1);
     }
 
     @Test
     void switchThenRollbackReturnsTheRouteToItsPreviousMode() {
         CliRun switched = graygate("switch", "demo");
         assertThat(switched.exitCode()).isZero();
-        assertThat(switched.out()).isEqualTo("demo: mode all-gray (was gray), whitelist 3 entries, version 2\n");
-        assertThat(admin.rules().snapshot().route("demo").mode().text()).isEqualTo("all-gray");
+        assertThat(switched.out()).isEqualTo("demo: mode all-gray (was gray), whitelist 3 entries, revision 2\n");
+        assertThat(admin.rules().snapshot().route("demo").policy().mode().text()).isEqualTo("all-gray");
 
         CliRun rolledBack = graygate("rollback", "demo");
         assertThat(rolledBack.exitCode()).isZero();
-        assertThat(rolledBack.out()).isEqualTo("demo: mode gray, whitelist 3 entries, version 3\n");
-        assertThat(admin.rules().snapshot().route("demo").mode().text()).isEqualTo("gray");
+        assertThat(rolledBack.out()).isEqualTo("demo: mode gray, whitelist 3 entries, revision 3\n");
+        assertThat(admin.rules().snapshot().route("demo").policy().mode().text()).isEqualTo("gray");
     }
 
     @Test
     void modeSetsTheModeAndRefusesAnUnknownOne() {
         CliRun r = graygate("mode", "api", "gray");
         assertThat(r.exitCode()).isZero();
-        assertThat(r.out()).isEqualTo("api: mode gray (was all-production), whitelist 0 entries, version 2\n");
+        assertThat(r.out()).isEqualTo("api: mode gray (was all-production), whitelist 0 entries, revision 2\n");
 
         CliRun bad = graygate("mode", "api", "blue");
         assertThat(bad.exitCode()).isEqualTo(1);
         assertThat(bad.err()).isEqualTo("graygate: mode: unknown mode \"blue\"; expected gray, all-gray or all-production\n");
-        assertThat(admin.rules().rules("api").version()).isEqualTo(2);
+        assertThat(admin.rules().state("api").revision()).isEqualTo(2);
     }
 
     @Test
@@ -120,14 +120,16 @@ class ClientCommandsTest {
         assertThat(v4.exitCode()).isZero();
         assertThat(v4.out()).isEqualTo("""
                 demo: 10.1.2.3 goes to gray (upstream gray)
-                  because rule whitelist: client IP in whitelist (3 entries), matching entry 10.1.0.0/16
+                  because rule whitelist: client IP in set whitelist (3 entries), matching entry 10.1.0.0/16
+                  => whitelist: client IP in set whitelist (3 entries); client IP 10.1.2.3 is in entry 10.1.0.0/16 -> gray
                 """);
         CliRun v6 = graygate("explain", "demo", "--ip", "2001:db8:1::5");
-        assertThat(v6.out()).endsWith(", matching entry 2001:db8::/32\n");
+        assertThat(v6.out()).contains(", matching entry 2001:db8::/32\n");
         CliRun unlisted = graygate("explain", "demo", "--ip", "10.2.0.1");
         assertThat(unlisted.out()).isEqualTo("""
                 demo: 10.2.0.1 goes to production (upstream production)
-                  because no rule matched
+                  because no rule decided: the baseline
+                     whitelist: client IP in set whitelist (3 entries); client IP 10.2.0.1 is in no entry
                 """);
     }
 
@@ -137,7 +139,7 @@ class ClientCommandsTest {
         assertThat(r.exitCode()).isZero();
         assertThat(r.out()).isEqualTo("""
                 api: 10.1.2.3 goes to production (upstream production)
-                  because mode all-production
+                  because override: everyone to production
                 """);
         CliRun neither = graygate("explain", "--ip", "10.1.2.3");
         assertThat(neither.exitCode()).isEqualTo(2);
@@ -157,14 +159,14 @@ class ClientCommandsTest {
         assertThat(lines[1]).matches("store file " + java.util.regex.Pattern.quote(dir.resolve("rules.json").toAbsolutePath().normalize().toString()) + ": connected, last sync \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ");
         assertThat(lines[2]).matches("rules in force: snapshot revision 2, put in force \\d+\\.\\ds ago, from file, store last read \\d+\\.\\ds ago");
         assertThat(lines[3]).isEmpty();
-        assertThat(lines[4]).matches("ROUTE +MATCH +MODE +PREVIOUS +WHITELIST +VERSION +STABLE +GRAY");
-        assertThat(lines[5]).matches("demo +/ +gray +- +3 +1 +production 127\\.0\\.0\\.1:18001 +gray 127\\.0\\.0\\.1:18002,\\[::1]:18003");
-        assertThat(lines[6]).matches("api +/api +all-gray +all-production +0 +2 +production 127\\.0\\.0\\.1:18001 +gray .*");
+        assertThat(lines[4]).matches("ROUTE +MATCH +POLICY +IP SETS +REVISION +VERSIONS \\(\\* baseline\\)");
+        assertThat(lines[5]).matches("demo +/ +mode gray +whitelist:3 +1 +\\*production=production 127\\.0\\.0\\.1:18001  gray=gray 127\\.0\\.0\\.1:18002,\\[::1]:18003");
+        assertThat(lines[6]).matches("api +/api +mode all-gray \\(was all-production\\) +whitelist:0 +2 +\\*production=production 127\\.0\\.0\\.1:18001  gray=gray .*");
         assertThat(lines).hasSize(7);
-        // columns line up: every row's MODE cell starts where the header's does
-        int modeColumn = lines[4].indexOf("MODE");
-        assertThat(lines[5].substring(modeColumn)).startsWith("gray ");
-        assertThat(lines[6].substring(modeColumn)).startsWith("all-gray ");
+        // columns line up: every row's POLICY cell starts where the header's does
+        int policyColumn = lines[4].indexOf("POLICY");
+        assertThat(lines[5].substring(policyColumn)).startsWith("mode gray ");
+        assertThat(lines[6].substring(policyColumn)).startsWith("mode all-gray ");
     }
 
     @Test
@@ -215,7 +217,7 @@ class ClientCommandsTest {
         CliRun r = graygate("gray", "add", "demo");
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).startsWith("Missing required parameter: 'ENTRY'");
-        assertThat(admin.rules().rules("demo").version()).isEqualTo(1);
+        assertThat(admin.rules().state("demo").revision()).isEqualTo(1);
         assertThat(CliRun.of().exitCode()).isEqualTo(2);
         assertThat(CliRun.of().err()).contains("Usage: graygate");
         assertThat(CliRun.of("frobnicate").exitCode()).isEqualTo(2);

@@ -34,7 +34,7 @@ class ClientTokenTest {
         CliRun r = CliRun.of("switch", "demo", "--admin", admin.url(), "--token=");
         assertThat(r.exitCode()).isEqualTo(1);
         assertThat(r.err()).isEqualTo("graygate: 401 unauthorized: set --token or GRAYGATE_ADMIN_TOKEN\n");
-        assertThat(admin.rules().rules("demo").version()).isEqualTo(1);
+        assertThat(admin.rules().state("demo").revision()).isEqualTo(1);
     }
 
     @Test
@@ -42,7 +42,7 @@ class ClientTokenTest {
         CliRun r = CliRun.of("gray", "add", "demo", "8.8.8.8", "--admin", admin.url(), "--token", "not-it");
         assertThat(r.exitCode()).isEqualTo(1);
         assertThat(r.err()).isEqualTo("graygate: 401 unauthorized: the admin API refused the token; check --token or GRAYGATE_ADMIN_TOKEN\n");
-        assertThat(admin.rules().rules("demo").whitelist().size()).isEqualTo(3);
+        assertThat(admin.rules().state("demo").ipSets().get("whitelist").size()).isEqualTo(3);
     }
 
     @Test
@@ -52,6 +52,6 @@ class ClientTokenTest {
         assertThat(status.out()).startsWith("gateway ok");
         CliRun change = CliRun.of("switch", "demo", "--admin", admin.url(), "--token", TOKEN);
         assertThat(change.exitCode()).isZero();
-        assertThat(admin.rules().rules("demo").mode().text()).isEqualTo("all-gray");
+        assertThat(admin.rules().state("demo").policy().mode().text()).isEqualTo("all-gray");
     }
 }

@@ -4,7 +4,7 @@ import io.graygate.config.GatewayConfig;
 import io.graygate.config.HostPort;
 import io.graygate.config.RouteConfig;
 import io.graygate.config.ServerConfig;
-import io.graygate.routing.Mode;
+import io.graygate.policy.Mode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -47,12 +47,27 @@ class ServeCommandTest {
     }
 
     @Test
+    void aCertificateThatCannotBeReadStopsTheStartWithItsPathAndExitCodeTwo() throws IOException {
+        Path missing = dir.resolve("missing.crt");
+        Path bad = write("tls.yaml", """
+                listeners:
+                  - address: 127.0.0.1:0
+                    tls: {certificates: [{cert: "%s", key: "%s"}]}
+                admin: {listen: 127.0.0.1:0}
+                store: file:%s
+                """.formatted(missing, dir.resolve("missing.key"), dir.resolve("rules.json")));
+        CliRun r = CliRun.of("serve", "--config", bad.toString());
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).isEqualTo("graygate: config " + bad + ": listeners[0].tls.certificates[0].cert: " + missing + ": no such file\n");
+    }
+
+    @Test
     void anUnknownKeyIsOneLineAndExitCodeTwo() throws IOException {
         Path bad = write("typo.yaml", "listen: 127.0.0.1:0\nlisten_admin: 127.0.0.1:0\n");
         CliRun r = CliRun.of("serve", "--config", bad.toString());
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).isEqualTo("graygate: config " + bad + ": listen_admin: unknown key; known keys here: "
-                + "[listen, admin, store, clientIp, upstreams, routes, proxy]\n");
+                + "[listen, listeners, admin, store, clientIp, upstreams, routes, proxy]\n");
     }
 
     @Test
@@ -97,9 +112,9 @@ class ServeCommandTest {
         assertThat(c.upstreams().get("gray").servers()).containsExactly(ServerConfig.of("127.0.0.1:41002"));
         RouteConfig demo = c.route("demo");
         assertThat(demo.pathPrefix()).isEqualTo("/");
-        assertThat(demo.stable()).isEqualTo("production");
-        assertThat(demo.gray()).isEqualTo("gray");
-        assertThat(demo.mode()).isEqualTo(Mode.GRAY);
+        assertThat(demo.upstreamOf("production")).isEqualTo("production");
+        assertThat(demo.upstreamOf("gray")).isEqualTo("gray");
+        assertThat(demo.policy().mode()).isEqualTo(Mode.GRAY);
         assertThat(c.routes()).hasSize(1);
     }
 

@@ -57,9 +57,9 @@ class ConfigLoaderTest {
     static Stream<Arguments> badConfigurations() {
         return Stream.of(
                 Arguments.of("unknown top-level key", GOOD + "colour: blue\n",
-                        "colour: unknown key; known keys here: [listen, admin, store, clientIp, upstreams, routes, proxy]"),
+                        "colour: unknown key; known keys here: [listen, listeners, admin, store, clientIp, upstreams, routes, proxy]"),
                 Arguments.of("unknown key in a route", changed("    gray: gray\n", "    gray: gray\n    weight: 5\n"),
-                        "routes[0].weight: unknown key; known keys here: [name, pathPrefix, host, upstreamHost, stable, gray, mode, whitelist, whitelistKey, stripPrefix]"),
+                        "routes[0].weight: unknown key; known keys here: [name, pathPrefix, host, upstreamHost, versions, baseline, ipSets, rules, stable, gray, mode, whitelist, whitelistKey, stripPrefix]"),
                 Arguments.of("misspelt key in an upstream", changed("    servers: [\"127.0.0.1:9002\"]", "    hosts: [\"127.0.0.1:9002\"]"),
                         "upstreams.gray.hosts: unknown key; known keys here: [servers, maxFails, failTimeout, healthCheck, pathPrefix]"),
                 Arguments.of("zero weight", changed("[\"127.0.0.1:9002\"]", "[\"127.0.0.1:9002\", {address: \"127.0.0.1:9003\", weight: 0}]"),
@@ -102,6 +102,24 @@ class ConfigLoaderTest {
                         "listen: port 80800 is not in 0..65535"),
                 Arguments.of("IPv6 listen without brackets", changed("listen: 127.0.0.1:8080", "listen: \"::1:8080\""),
                         "listen: write an IPv6 address in brackets: \"[::1]:port\""),
+                Arguments.of("listen and listeners together", GOOD + "listeners: [{address: 127.0.0.1:8443}]\n",
+                        "listen: give either listen (one plain address) or listeners, not both"),
+                Arguments.of("an empty list of listeners", changed("listen: 127.0.0.1:8080", "listeners: []"),
+                        "listeners: at least one listener is required"),
+                Arguments.of("a listener without an address", changed("listen: 127.0.0.1:8080", "listeners: [{tls: {certificates: [{cert: a.pem, key: k.pem}]}}]"),
+                        "listeners[0].address: required (host:port)"),
+                Arguments.of("two listeners on one address", changed("listen: 127.0.0.1:8080", "listeners: [{address: 127.0.0.1:80}, {address: 127.0.0.1:80}]"),
+                        "listeners[1].address: another listener already has 127.0.0.1:80"),
+                Arguments.of("TLS without certificates", changed("listen: 127.0.0.1:8080", "listeners: [{address: 127.0.0.1:443, tls: {certificates: []}}]"),
+                        "listeners[0].tls.certificates: at least one {cert, key} is required"),
+                Arguments.of("a certificate without its key", changed("listen: 127.0.0.1:8080", "listeners: [{address: 127.0.0.1:443, tls: {certificates: [{cert: a.pem}]}}]"),
+                        "listeners[0].tls.certificates[0].key: required (a PEM file)"),
+                Arguments.of("an old TLS version", changed("listen: 127.0.0.1:8080",
+                                "listeners: [{address: 127.0.0.1:443, tls: {certificates: [{cert: a.pem, key: k.pem}], protocols: [TLSv1.3, TLSv1.1]}}]"),
+                        "listeners[0].tls.protocols[1]: expected TLSv1.3 or TLSv1.2, got \"TLSv1.1\""),
+                Arguments.of("unknown key in tls", changed("listen: 127.0.0.1:8080",
+                                "listeners: [{address: 127.0.0.1:443, tls: {certificates: [{cert: a.pem, key: k.pem}], ocsp: true}}]"),
+                        "listeners[0].tls.ocsp: unknown key; known keys here: [certificates, protocols, ciphers]"),
                 Arguments.of("bad admin listen address", changed("  listen: 127.0.0.1:9090", "  listen: 127.0.0.1:http"),
                         "admin.listen: expected host:port, got \"127.0.0.1:http\""),
                 Arguments.of("unknown mode", changed("    gray: gray\n", "    gray: gray\n    mode: blue\n"),
@@ -120,6 +138,34 @@ class ConfigLoaderTest {
     @MethodSource("badConfigurations")
     void aBadConfigurationIsRefusedWithThePathOfTheBadValue(String what, String yaml, String message) {
         assertThatThrownBy(() -> parse(yaml)).isInstanceOf(ConfigException.class).hasMessage(message);
+    }
+
+    @Test
+    void listenersListPlainAndTlsAddressesAndTheFirstIsTheListenAddress() {
+        GatewayConfig c = parse(changed("listen: 127.0.0.1:8080", """
+                listeners:
+                  - address: 0.0.0.0:443
+                    tls:
+                      certificates:
+                        - {cert: /etc/graygate/a.pem, key: /etc/graygate/a.key}
+                        - {cert: /etc/graygate/b.pem, key: /etc/graygate/b.key}
+                      protocols: [TLSv1.3]
+                  - address: 0.0.0.0:80"""));
+        assertThat(c.listeners()).hasSize(2);
+        assertThat(c.listen()).isEqualTo(new HostPort("0.0.0.0", 443));
+        TlsConfig tls = c.listeners().get(0).tls();
+        assertThat(tls.certificates()).extracting(CertificateConfig::cert).containsExactly(Path.of("/etc/graygate/a.pem"), Path.of("/etc/graygate/b.pem"));
+        assertThat(tls.protocols()).containsExactly("TLSv1.3");
+        assertThat(tls.ciphers()).isNull();
+        assertThat(c.listeners().get(1).isTls()).isFalse();
+        assertThat(c.withListen(new HostPort("127.0.0.1", 0)).listeners().get(0).tls()).as("--listen keeps TLS").isEqualTo(tls);
+    }
+
+    @Test
+    void theSingleListenStaysAPlainListenerAndTlsDefaultsToVersionsOneThreeAndOneTwo() {
+        assertThat(parse(GOOD).listeners()).containsExactly(ListenerConfig.plain(new HostPort("127.0.0.1", 8080)));
+        GatewayConfig c = parse(changed("listen: 127.0.0.1:8080", "listeners: [{address: 127.0.0.1:443, tls: {certificates: [{cert: a.pem, key: k.pem}]}}]"));
+        assertThat(c.listeners().get(0).tls().protocols()).containsExactly("TLSv1.3", "TLSv1.2");
     }
 
     @Test

@@ -50,10 +50,10 @@ class AsyncAccessLogTest {
         AsyncAccessLog log = new AsyncAccessLog(8);
         try {
             String client = "10.1.2.3";
-            log.record("demo", "gray", null, SERVER, 200, 1_234_567, client, HttpMethod.GET, "/first", null);
+            log.record("demo", "gray", "whitelist", null, SERVER, 200, 1_234_567, client, HttpMethod.GET, "/first", null);
             assertThat(appender.entered.await(5, TimeUnit.SECONDS)).isTrue();
             long start = System.nanoTime();
-            for (int i = 0; i < 100; i++) log.record("demo", "gray", null, SERVER, 200, 1_000, client, HttpMethod.GET, "/n" + i, null);
+            for (int i = 0; i < 100; i++) log.record("demo", "gray", "whitelist", null, SERVER, 200, 1_000, client, HttpMethod.GET, "/n" + i, null);
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
             assertThat(log.dropped()).isGreaterThanOrEqualTo(100 - 8 - 8); // the queue may round its capacity up
             appender.release.countDown();
@@ -63,7 +63,7 @@ class AsyncAccessLogTest {
         }
         assertThat(appender.lines).hasSize(101 - (int) log.dropped());
         assertThat(appender.lines.get(0)).isEqualTo(
-                "route=demo version=gray upstream=127.0.0.1:9002 status=200 ms=1.234 client=10.1.2.3 method=GET path=/first");
+                "route=demo version=gray rule=whitelist upstream=127.0.0.1:9002 status=200 ms=1.234 client=10.1.2.3 method=GET path=/first");
     }
 
     /** Holds lines back until flushed, as {@link BatchedStdoutAppender} does with its buffer. */
@@ -93,7 +93,7 @@ class AsyncAccessLogTest {
         AsyncAccessLog log = new AsyncAccessLog(64);
         try {
             String client = "10.1.2.3";
-            for (int i = 0; i < 3; i++) log.record("demo", "gray", null, SERVER, 200, 1_000, client, HttpMethod.GET, "/b" + i, null);
+            for (int i = 0; i < 3; i++) log.record("demo", "gray", "whitelist", null, SERVER, 200, 1_000, client, HttpMethod.GET, "/b" + i, null);
 
             io.graygate.testing.Polling.await("the three lines to be written", Duration.ofSeconds(5), () -> appender.written.size() == 3);
             assertThat(appender.written).extracting(l -> l.substring(l.lastIndexOf(' ') + 1))

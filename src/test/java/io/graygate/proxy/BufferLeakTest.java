@@ -3,7 +3,10 @@ package io.graygate.proxy;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import io.graygate.testing.Http2TestClient;
 import io.graygate.testing.RawHttpClient;
+import io.graygate.testing.TestCertificates;
+import io.graygate.testing.TlsProbe;
 import io.graygate.testing.TestUpstream;
 import io.netty.util.ResourceLeakDetector;
 import org.junit.jupiter.api.AfterEach;
@@ -15,6 +18,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -67,6 +71,54 @@ class BufferLeakTest {
             everyPath(p); // allocations after the collections are when the detector reports
         }
         assertThat(reports.list).extracting(ILoggingEvent::getFormattedMessage).noneMatch(m -> m.contains("LEAK"));
+    }
+
+    @Test
+    void noPathThroughTlsAndHttp2LeaksABuffer() throws Exception {
+        TestCertificates.Pair cert = TestCertificates.issue(dir, "leak", "leak.test");
+        try (TestUpstream production = TestUpstream.start("production");
+             ProxyHarness p = ProxyHarness.start(dir, """
+                     listeners:
+                       - address: 127.0.0.1:0
+                         tls: {certificates: [%s]}
+                     upstreams:
+                       production: {servers: ["%s"]}
+                     routes:
+                       - {name: app, stable: production, gray: production}
+                     """.formatted(cert.yaml(), production.hostPort()))) {
+            for (int round = 0; round < 3; round++) {
+                everyHttp2Path(p);
+                System.gc();
+                Thread.sleep(50);
+            }
+            everyHttp2Path(p);
+        }
+        assertThat(reports.list).extracting(ILoggingEvent::getFormattedMessage).noneMatch(m -> m.contains("LEAK"));
+    }
+
+    private static void everyHttp2Path(ProxyHarness p) throws Exception {
+        String authority = "leak.test:" + p.address().getPort();
+        try (Http2TestClient c = Http2TestClient.connect(p.address(), "leak.test")) {
+            Http2TestClient.Stream get = c.request("GET", "/g", authority, true);
+            Http2TestClient.Stream echo = c.request("POST", "/e?echo=body", authority, false);
+            echo.send("hello");
+            Http2TestClient.Stream big = c.request("GET", "/big?download=300000", authority, true);
+            Http2TestClient.Stream up = c.request("PUT", "/u?count=body", authority, false);
+            up.upload(200000);
+            Http2TestClient.Stream cut = c.request("GET", "/cut?download=50000000", authority, true);
+            Http2TestClient.Stream half = c.request("PUT", "/half?count=body", authority, false);
+            half.sendPart("never ends");
+            assertThat(get.done().get(10, TimeUnit.SECONDS).bodyText()).isEqualTo("production");
+            assertThat(echo.done().get(10, TimeUnit.SECONDS).bodyText()).isEqualTo("hello");
+            assertThat(big.done().get(10, TimeUnit.SECONDS).bodyBytes()).isEqualTo(300000);
+            assertThat(up.done().get(10, TimeUnit.SECONDS).bodyText()).startsWith("bytes=200000 ");
+            cut.head().get(10, TimeUnit.SECONDS);
+            cut.reset();
+            half.reset();
+        }
+        try (TlsProbe h1 = TlsProbe.connect(p.address(), "leak.test", "http/1.1")) {
+            assertThat(h1.exchange("GET /h1 HTTP/1.1\r\nHost: leak.test\r\n\r\n")).endsWith("production");
+        }
     }
 
     private static void everyPath(ProxyHarness p) throws IOException {

@@ -297,7 +297,7 @@ class ProxyForwardingTest {
             }
             assertThat(lines.list).extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
                     .anySatisfy(line -> assertThat(line)
-                            .startsWith("route=demo version=production upstream=" + production.hostPort() + " status=200 ms=")
+                            .startsWith("route=demo version=production rule=(baseline) upstream=" + production.hostPort() + " status=200 ms=")
                             .endsWith(" client=127.0.0.1 method=GET path=/logged?q=1"));
         } finally {
             access.detachAppender(lines);

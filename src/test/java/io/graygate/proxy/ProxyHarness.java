@@ -2,7 +2,7 @@ package io.graygate.proxy;
 
 import io.graygate.config.ConfigLoader;
 import io.graygate.config.GatewayConfig;
-import io.graygate.rules.FileRuleStore;
+import io.graygate.store.file.FileRuleStore;
 import io.graygate.rules.RuleBook;
 
 import java.io.IOException;
@@ -46,7 +46,8 @@ final class ProxyHarness implements AutoCloseable {
     }
 
     static GatewayConfig config(Path dir, String yaml) {
-        String listen = yaml.startsWith("listen:") || yaml.contains("\nlisten:") ? "" : "listen: 127.0.0.1:0\n";
+        boolean listens = yaml.startsWith("listen") || yaml.contains("\nlisten:") || yaml.contains("\nlisteners:");
+        String listen = listens ? "" : "listen: 127.0.0.1:0\n";
         String full = listen + "store: file:" + dir.resolve("rules.json") + "\n" + yaml;
         return ConfigLoader.parse(full, Map.of());
     }
@@ -67,6 +68,11 @@ final class ProxyHarness implements AutoCloseable {
                 %s
                 %s
                 """.formatted(production, gray, routeExtra.indent(4).stripTrailing(), extra);
+    }
+
+    /** Starts a proxy from a configuration built elsewhere (its store must be a file). */
+    static ProxyHarness start(GatewayConfig config) {
+        return new ProxyHarness(config);
     }
 
     InetSocketAddress address() {

@@ -106,11 +106,11 @@ class ProxyRoutingTest {
     void switchAndRollbackTakeEffectOnTheNextRequestOfAKeptAliveConnection() {
         try (RawHttpClient c = RawHttpClient.connect(proxy.address(), "127.0.0.2")) {
             assertThat(c.get("/a", "app.test").read().bodyText()).isEqualTo("production");
-            proxy.rules.apply("demo", RuleChange.switchToGray());
+            proxy.rules.apply("demo", RuleChange.switchTo(null), "test");
             try {
                 assertThat(c.get("/b", "app.test").read().bodyText()).isEqualTo("gray");
             } finally {
-                proxy.rules.apply("demo", RuleChange.rollback());
+                proxy.rules.apply("demo", RuleChange.rollback(null), "test");
             }
             assertThat(c.get("/c", "app.test").read().bodyText()).isEqualTo("production");
         }

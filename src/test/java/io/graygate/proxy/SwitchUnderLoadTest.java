@@ -1,5 +1,6 @@
 package io.graygate.proxy;
 
+import io.graygate.policy.Mode;
 import io.graygate.rules.RuleChange;
 import io.graygate.testing.TestUpstream;
 import org.junit.jupiter.api.Test;
@@ -19,7 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Blue-green switches and rollbacks while clients keep kept-alive connections busy: nobody sees a failure. */
+/** Blue-green switches, rollbacks and rollbacks to a kept revision while clients keep kept-alive connections busy: nobody sees a failure. */
 class SwitchUnderLoadTest {
 
     @TempDir
@@ -62,11 +63,16 @@ class SwitchUnderLoadTest {
             started.await();
             int changes = 0;
             while (System.nanoTime() < end) {
-                p.rules.apply("demo", RuleChange.switchToGray());
-                Thread.sleep(50);
-                p.rules.apply("demo", RuleChange.rollback());
-                Thread.sleep(50);
-                changes += 2;
+                // switch, roll back, roll back to the switched revision, return to the rules: each in force at once
+                long switched = p.rules.apply("demo", RuleChange.switchTo(null), "test").revision();
+                Thread.sleep(40);
+                p.rules.apply("demo", RuleChange.rollback(null), "test");
+                Thread.sleep(40);
+                p.rules.apply("demo", RuleChange.rollback(switched), "test");
+                Thread.sleep(40);
+                p.rules.apply("demo", RuleChange.setMode(Mode.GRAY), "test");
+                Thread.sleep(40);
+                changes += 4;
             }
             for (Thread thread : threads) thread.join();
 

@@ -1,5 +1,7 @@
 package io.graygate.routing;
 
+import io.graygate.config.RouteConfig;
+import io.graygate.policy.Mode;
 import io.graygate.testing.HeldRequest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -13,9 +15,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RouteTableTest {
 
     private static Route route(String name, String prefix, String host, Mode mode, String... whitelist) {
-        List<Rule> rules = whitelist.length == 0 ? List.of()
-                : List.of(new Rule("whitelist", Condition.clientIpIn(IpSet.parse(List.of(whitelist))), Route.GRAY));
-        return new Route(name, prefix, host, null, Map.of(Route.PRODUCTION, name + "-prod", Route.GRAY, name + "-gray"), mode, rules, 1);
+        RouteConfig rc = RouteConfig.shorthand(name, prefix, host, null, name + "-prod", name + "-gray", mode, List.of(whitelist), null);
+        return RouteCompiler.compile(rc, rc.policy(), Map.of("whitelist", IpSet.parse(List.of(whitelist))), 1);
     }
 
     private final RouteTable table = new RouteTable(List.of(
@@ -55,7 +56,9 @@ class RouteTableTest {
         assertThat(gray.decide(listed).upstream()).isEqualTo("r-gray");
         assertThat(gray.decide(listed).reason()).contains("whitelist");
         assertThat(gray.decide(other).version()).isEqualTo("production");
-        assertThat(gray.decide(other).reason()).isEqualTo("no rule matched");
+        assertThat(gray.decide(other).reason()).isEqualTo("no rule decided: the baseline");
+        assertThat(gray.decide(other).rule()).isEqualTo(Decision.BASELINE);
+        assertThat(gray.decide(listed).rule()).isEqualTo("whitelist");
         assertThat(route("r", "/", null, Mode.ALL_GRAY, "10.9.9.9").decide(other).version()).isEqualTo("gray");
         assertThat(route("r", "/", null, Mode.ALL_PRODUCTION, "10.9.9.9").decide(listed).version()).isEqualTo("production");
     }

@@ -31,7 +31,7 @@ import java.util.regex.Pattern;
  */
 public final class GatewayProcess implements AutoCloseable {
 
-    private static final Pattern PROXY = Pattern.compile("^\\s*proxy\\s+(http://\\S+)");
+    private static final Pattern PROXY = Pattern.compile("^\\s*proxy\\s+(https?://\\S+)");
     private static final Pattern ADMIN = Pattern.compile("^\\s*admin API\\s+(http://\\S+)");
 
     private final String name;
@@ -39,6 +39,7 @@ public final class GatewayProcess implements AutoCloseable {
     private final List<String> output = new CopyOnWriteArrayList<>();
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
     private final CompletableFuture<URI> proxy = new CompletableFuture<>();
+    private final List<URI> proxies = new CopyOnWriteArrayList<>();
     private final CompletableFuture<URI> admin = new CompletableFuture<>();
     private final CompletableFuture<Void> serving = new CompletableFuture<>();
     private final CompletableFuture<Void> outputEnded = new CompletableFuture<>();
@@ -59,7 +60,10 @@ public final class GatewayProcess implements AutoCloseable {
                 for (String line; (line = out.readLine()) != null; ) {
                     output.add(line);
                     Matcher p = PROXY.matcher(line), a = ADMIN.matcher(line);
-                    if (p.find()) proxy.complete(URI.create(p.group(1)));
+                    if (p.find()) {
+                        proxies.add(URI.create(p.group(1)));
+                        proxy.complete(URI.create(p.group(1)));
+                    }
                     if (a.find()) admin.complete(URI.create(a.group(1)));
                     if (line.startsWith("stop with ")) serving.complete(null); // the banner's last line
                 }
@@ -155,6 +159,12 @@ public final class GatewayProcess implements AutoCloseable {
 
     public URI adminUri() {
         return admin.join();
+    }
+
+    /** Every proxy listener's URL from the banner (http:// or https://), once serving. */
+    public List<URI> proxyUris() {
+        serving.join();
+        return List.copyOf(proxies);
     }
 
     /** The proxy's address, for clients of one's own. */

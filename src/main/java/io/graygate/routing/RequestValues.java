@@ -1,0 +1,71 @@
+package io.graygate.routing;
+
+/**
+ * Finds a cookie in a Cookie header or a parameter in a query string without allocating: the answer is the value's
+ * place in the text, {@code from << 32 | to}, or {@link #ABSENT}. Names and values are taken exactly as sent: no
+ * decoding, case-sensitive, the first occurrence wins.
+ */
+final class RequestValues {
+
+    static final long ABSENT = -1;
+
+    private RequestValues() {
+    }
+
+    static int from(long place) {
+        return (int) (place >>> 32);
+    }
+
+    static int to(long place) {
+        return (int) place;
+    }
+
+    /** The value of cookie {@code name} in a Cookie header ({@code a=1; b=2}), or ABSENT. */
+    static long cookie(String header, String name) {
+        if (header == null) return ABSENT;
+        int n = header.length();
+        int i = 0;
+        while (i < n) {
+            while (i < n && (header.charAt(i) == ' ' || header.charAt(i) == '\t' || header.charAt(i) == ';')) i++;
+            int nameStart = i;
+            while (i < n && header.charAt(i) != '=' && header.charAt(i) != ';') i++;
+            int nameEnd = i;
+            while (nameEnd > nameStart && header.charAt(nameEnd - 1) == ' ') nameEnd--;
+            if (i < n && header.charAt(i) == '=') {
+                int valueStart = i + 1;
+                while (valueStart < n && header.charAt(valueStart) == ' ') valueStart++;
+                int valueEnd = valueStart;
+                while (valueEnd < n && header.charAt(valueEnd) != ';') valueEnd++;
+                i = valueEnd;
+                while (valueEnd > valueStart && (header.charAt(valueEnd - 1) == ' ' || header.charAt(valueEnd - 1) == '\t')) valueEnd--;
+                if (nameEnd - nameStart == name.length() && header.regionMatches(nameStart, name, 0, name.length())) {
+                    return (long) valueStart << 32 | valueEnd;
+                }
+            }
+        }
+        return ABSENT;
+    }
+
+    /**
+     * The value of parameter {@code name} in the query of a request target ({@code /p?a=1&b=&c}; {@code c} has the empty
+     * value), or ABSENT.
+     */
+    static long query(String query, String name) {
+        if (query == null) return ABSENT;
+        int i = query.indexOf('?') + 1;
+        if (i == 0) return ABSENT;
+        int n = query.length();
+        while (i <= n) {
+            int end = query.indexOf('&', i);
+            if (end < 0) end = n;
+            int eq = i;
+            while (eq < end && query.charAt(eq) != '=') eq++;
+            if (eq - i == name.length() && query.regionMatches(i, name, 0, name.length())) {
+                int valueStart = eq < end ? eq + 1 : end;
+                return (long) valueStart << 32 | end;
+            }
+            i = end + 1;
+        }
+        return ABSENT;
+    }
+}

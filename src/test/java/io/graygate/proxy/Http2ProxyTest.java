@@ -1,0 +1,146 @@
+package io.graygate.proxy;
+
+import ch.qos.logback.classic.Level;
+import io.graygate.testing.Curl;
+import io.graygate.testing.Http2TestClient;
+import io.graygate.testing.LogCapture;
+import io.graygate.testing.Polling;
+import io.graygate.testing.TestCertificates;
+import io.graygate.testing.TestUpstream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** HTTP/2 clients on a TLS listener, proxied stream by stream to HTTP/1.1 upstreams. */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class Http2ProxyTest {
+
+    @TempDir
+    static Path dir;
+
+    static TestUpstream production;
+    static TestUpstream gray;
+    static TestCertificates.Pair cert;
+    static ProxyHarness proxy;
+
+    @BeforeAll
+    static void start() throws Exception {
+        production = TestUpstream.start("production");
+        gray = TestUpstream.start("gray");
+        cert = TestCertificates.issue(dir, "h2", "h2.test");
+        proxy = ProxyHarness.start(dir, """
+                listeners:
+                  - address: 127.0.0.1:0
+                    tls: {certificates: [%s]}
+                clientIp: {trustedProxies: [127.0.0.1/32]}
+                upstreams:
+                  production: {servers: ["%s"]}
+                  gray: {servers: ["%s"]}
+                routes:
+                  - {name: app, stable: production, gray: gray, whitelist: ["10.9.9.9"]}
+                proxy: {versionHeader: true}
+                """.formatted(cert.yaml(), production.hostPort(), gray.hostPort()));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (proxy != null) proxy.close();
+        if (production != null) production.close();
+        if (gray != null) gray.close();
+    }
+
+    static Http2TestClient client() throws Exception {
+        return Http2TestClient.connect(proxy.address(), "h2.test");
+    }
+
+    static String authority() {
+        return "h2.test:" + proxy.address().getPort();
+    }
+
+    @Test
+    void oneHundredConcurrentStreamsOnOneConnectionAreDecidedLoggedAndAnsweredEachAsAnExchange() throws Exception {
+        try (Http2TestClient c = client(); LogCapture access = LogCapture.of(Level.INFO, AsyncAccessLog.LOGGER)) {
+            int before = production.requests().size();
+            List<Http2TestClient.Stream> streams = new ArrayList<>();
+            for (int i = 0; i < 100; i++) streams.add(c.request("GET", "/many?delay=300&i=" + i, authority(), true));
+            for (Http2TestClient.Stream s : streams) s.done().get(30, TimeUnit.SECONDS);
+            for (Http2TestClient.Stream s : streams) {
+                assertThat(s.status()).isEqualTo(200);
+                assertThat(s.bodyText()).isEqualTo("production");
+                assertThat(s.head().join().headers().get("x-graygate-version")).isEqualTo("production");
+            }
+            assertThat(production.requests().size() - before).isEqualTo(100);
+            // the streams were in flight together: 100 requests that each wait 300 ms needed many upstream connections
+            assertThat(production.connections()).as("upstream connections for concurrent streams").isGreaterThan(10);
+            Polling.await("100 access-log lines", Duration.ofSeconds(10),
+                    () -> access.lines().stream().filter(l -> l.contains("route=app version=production") && l.contains("path=/many?delay=300")).count() == 100);
+        }
+    }
+
+    @Test
+    void theGrayDecisionIsTheSameAsForHttp1() throws Exception {
+        try (Http2TestClient c = client()) {
+            Http2TestClient.Stream s = c.request("GET", "/who", authority(), false);
+            s.send(""); // an empty body: the request ends with a DATA frame, not with the HEADERS
+            s.done().get(10, TimeUnit.SECONDS);
+            assertThat(s.bodyText()).isEqualTo("production");
+        }
+        Curl.Result r = Curl.run("--http2", "--cacert", cert.cert().toString(), "--resolve", authority() + ":127.0.0.1",
+                "-H", "X-Real-IP: 10.9.9.9", "-w", " %{http_version}", "https://" + authority() + "/who");
+        assertThat(r.out()).isEqualTo("gray 2");
+        assertThat(gray.lastRequest().header("x-real-ip")).isEqualTo("10.9.9.9");
+        assertThat(gray.lastRequest().version).isEqualTo("HTTP/1.1");
+    }
+
+    @Test
+    void bodiesStreamBothWaysAndAnExpectContinueGetsItsInterimResponse() throws Exception {
+        byte[] body = new byte[3 << 20];
+        new Random(7).nextBytes(body);
+        Path file = Files.write(dir.resolve("body.bin"), body);
+        Path out = dir.resolve("echoed.bin");
+        for (String expect : List.of("Expect:", "Expect: 100-continue")) {
+            Curl.Result r = Curl.run("--http2", "--cacert", cert.cert().toString(), "--resolve", authority() + ":127.0.0.1",
+                    "-H", expect, "--data-binary", "@" + file, "-o", out.toString(), "-w", "%{http_code} %{http_version}",
+                    "https://" + authority() + "/up?echo=body");
+            assertThat(r.ok()).as(r.err()).isTrue();
+            assertThat(r.out()).isEqualTo("200 2");
+            assertThat(Files.readAllBytes(out)).as(expect).isEqualTo(body);
+        }
+    }
+
+    @Test
+    void anRstStreamFromTheClientAbandonsItsUpstreamExchangeAndLeavesTheConnectionUp() throws Exception {
+        try (Http2TestClient c = client(); LogCapture access = LogCapture.of(Level.INFO, AsyncAccessLog.LOGGER)) {
+            // one stream waits for a slow answer, another is mid-upload; both are reset by the client
+            int received = production.requests().size();
+            Http2TestClient.Stream slow = c.request("GET", "/slow?delay=20000", authority(), true);
+            Http2TestClient.Stream half = c.request("PUT", "/half-open?count=body", authority(), false);
+            half.sendPart("the first part of a body that never ends");
+            Polling.await("the upstream to receive both open requests", Duration.ofSeconds(10),
+                    () -> production.requests().stream().skip(received).filter(r -> r.uri.startsWith("/slow") || r.uri.startsWith("/half-open")).count() == 2);
+            int open = production.openConnections();
+            slow.reset();
+            half.reset();
+            Polling.await("the upstream connections of the two reset streams to close", Duration.ofSeconds(5),
+                    () -> production.openConnections() <= open - 2);
+            Polling.await("two access-log lines with status 499", Duration.ofSeconds(5),
+                    () -> access.lines().stream().filter(l -> l.contains("status=499")).count() == 2);
+            assertThat(c.isOpen()).as("the connection outlives its reset streams").isTrue();
+            Http2TestClient.Stream after = c.request("GET", "/after", authority(), true);
+            after.done().get(10, TimeUnit.SECONDS);
+            assertThat(after.bodyText()).isEqualTo("production");
+        }
+    }
+}

@@ -1,0 +1,157 @@
+package io.graygate.routing;
+
+import io.graygate.config.ConfigLoader;
+import io.graygate.config.GatewayConfig;
+import io.graygate.config.RouteConfig;
+import io.graygate.policy.Policy;
+import io.graygate.policy.PolicyRule;
+import io.graygate.policy.SplitKey;
+import io.graygate.policy.Weights;
+import io.graygate.testing.HeldRequest;
+import org.apache.commons.codec.digest.MurmurHash3;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The sticky split's bucket function, pinned forever by a table of (cohort, key) to bucket, and the four properties
+ * the split promises: a pure function of (cohort, key, weights); raising a weight only moves users from the baseline
+ * and lowering it only moves them back; each share within 0.5 points of its weight over 100,000 keys; routes that
+ * share a cohort put a user on the same side.
+ */
+class StickyBucketTest {
+
+    @ParameterizedTest(name = "{0} : {1} -> {2}")
+    @CsvSource(delimiter = '|', value = {
+            "shop         | user-1      | 7657",
+            "shop         | user-2      | 6138",
+            "order-center | 10.1.2.3    | 88",
+            "order-center | 2001:db8::1 | 4949",
+            "release-42   | alice       | 4991",
+            "release-42   | Bob         | 3854",
+            "cohort       | ключ        | 5099",
+            "cohort       | 😀          | 8172",
+    })
+    void theBucketOfACohortAndAKeyIsPinned(String cohort, String key, int bucket) {
+        assertThat(StickyBucket.of(cohort, key)).isEqualTo(bucket);
+    }
+
+    @Test
+    void theHashIsMurmur3X86With32BitsAsPublished() {
+        // Reference values of MurmurHash3_x86_32 with seed 0 (the same as Python's mmh3.hash).
+        assertThat(MurmurHash3.hash32x86("hello".getBytes(StandardCharsets.UTF_8), 0, 5, 0)).isEqualTo(613153351);
+        assertThat(MurmurHash3.hash32x86("foo".getBytes(StandardCharsets.UTF_8), 0, 3, 0)).isEqualTo(-156908512);
+        byte[] b = "shop:user-1".getBytes(StandardCharsets.UTF_8);
+        assertThat(StickyBucket.of("shop", "user-1")).isEqualTo((int) (Integer.toUnsignedLong(MurmurHash3.hash32x86(b, 0, b.length, 0)) % 10_000));
+    }
+
+    @Test
+    void keysAreHashedAsTheirUtf8BytesWhateverTheyHold() {
+        Random random = new Random(3);
+        for (int i = 0; i < 2_000; i++) {
+            StringBuilder key = new StringBuilder();
+            int n = random.nextInt(40);
+            for (int j = 0; j < n; j++) key.append((char) (random.nextBoolean() ? random.nextInt(128) : random.nextInt(0x10000)));
+            String k = key.toString();
+            byte[] bytes = ("c:" + k).getBytes(StandardCharsets.UTF_8);
+            int expected = (int) (Integer.toUnsignedLong(MurmurHash3.hash32x86(bytes, 0, bytes.length, 0)) % 10_000);
+            assertThat(StickyBucket.of("c", k)).as("key %s", k).isEqualTo(expected);
+            assertThat(StickyBucket.of("c", "xx" + k + "yy", 2, 2 + k.length())).isEqualTo(expected);
+        }
+    }
+
+    @Test
+    void aClientAddressIsKeyedByItsCanonicalText() {
+        for (String ip : List.of("10.1.2.3", "0.0.0.0", "255.255.255.255", "192.168.2.165", "2001:db8::1", "::1")) {
+            assertThat(StickyBucket.of("shop", new ClientAddress(IpAddress.parse(ip)))).isEqualTo(StickyBucket.of("shop", ip));
+        }
+    }
+
+    // ---- the split's properties, through compiled routes ----
+
+    private static final GatewayConfig CONFIG = ConfigLoader.parse("""
+            upstreams: {a: {servers: ["127.0.0.1:1"]}, b: {servers: ["127.0.0.1:2"]}, c: {servers: ["127.0.0.1:3"]}}
+            routes:
+              - {name: shop, pathPrefix: /shop, versions: {production: a, gray: b, canary: c}}
+              - {name: cart, pathPrefix: /cart, versions: {production: a, gray: b, canary: c}}
+            """, Map.of());
+
+    private static Route route(String name, String cohort, Map<String, Integer> weights) {
+        RouteConfig rc = CONFIG.route(name);
+        Policy p = new Policy("production", null, List.of(new PolicyRule.Split("ramp", null, new SplitKey.Cookie("uid"),
+                new Weights(weights), cohort)));
+        rc.scope(java.util.Set.of()).check(p);
+        return RouteCompiler.compile(rc, p, Map.of(), 1);
+    }
+
+    private static Map<String, Integer> weights(int gray, int canary) {
+        Map<String, Integer> w = new LinkedHashMap<>();
+        w.put("gray", gray);
+        w.put("canary", canary);
+        return w;
+    }
+
+    private static String version(Route r, String uid) {
+        HeldRequest req = HeldRequest.fromClient("10.0.0.1").header("Cookie", "uid=" + uid);
+        return r.decide(req).version();
+    }
+
+    @Test
+    void aUsersVersionIsAPureFunctionOfCohortKeyAndWeights() {
+        Route one = route("shop", null, weights(1000, 500));
+        Route again = route("shop", null, weights(1000, 500)); // another compile: another node, or a restart
+        for (int i = 0; i < 10_000; i++) assertThat(version(again, "u" + i)).isEqualTo(version(one, "u" + i));
+    }
+
+    @Test
+    void raisingAWeightOnlyMovesUsersFromTheBaselineAndLoweringItOnlyMovesThemBack() {
+        int[][] steps = {{100, 250}, {500, 250}, {2500, 250}, {5000, 250}, {5000, 4000}, {2500, 4000}, {0, 4000}, {0, 0}};
+        Route before = route("shop", null, weights(0, 0));
+        for (int[] step : steps) {
+            Route after = route("shop", null, weights(step[0], step[1]));
+            for (int i = 0; i < 20_000; i++) {
+                String uid = "user-" + i;
+                String was = version(before, uid), now = version(after, uid);
+                if (!was.equals(now)) {
+                    assertThat(was.equals("production") || now.equals("production"))
+                            .as("%s moved from %s to %s: a move is always to or from the baseline", uid, was, now).isTrue();
+                }
+            }
+            before = after;
+        }
+    }
+
+    @Test
+    void overAHundredThousandKeysEachShareIsWithinHalfAPointOfItsWeight() {
+        Route r = route("shop", null, weights(1234, 250));
+        Map<String, Integer> counts = new HashMap<>();
+        Random random = new Random(42);
+        int n = 100_000;
+        for (int i = 0; i < n; i++) counts.merge(version(r, Long.toHexString(random.nextLong())), 1, Integer::sum);
+        assertThat(counts.get("gray") * 100.0 / n).isCloseTo(12.34, org.assertj.core.data.Offset.offset(0.5));
+        assertThat(counts.get("canary") * 100.0 / n).isCloseTo(2.5, org.assertj.core.data.Offset.offset(0.5));
+        assertThat(counts.get("production") * 100.0 / n).isCloseTo(85.16, org.assertj.core.data.Offset.offset(0.5));
+    }
+
+    @Test
+    void routesThatShareACohortPutAUserOnTheSameSideOfEach() {
+        Route shop = route("shop", "release-42", weights(3000, 0));
+        Route cart = route("cart", "release-42", weights(3000, 0));
+        Route cartOwnCohort = route("cart", null, weights(3000, 0));
+        int differ = 0;
+        for (int i = 0; i < 10_000; i++) {
+            assertThat(version(cart, "u" + i)).isEqualTo(version(shop, "u" + i));
+            if (!version(cartOwnCohort, "u" + i).equals(version(shop, "u" + i))) differ++;
+        }
+        assertThat(differ).as("without a shared cohort the routes split independently").isGreaterThan(3000);
+    }
+}
