@@ -3,10 +3,10 @@ package io.graygate.config;
 import java.util.Locale;
 
 /**
- * Where one upstream server listens: {@code host:port} or {@code http://host[:port]}. The host may be a name
- * (resolved at start) or an address. {@code https://} servers are refused: upstream TLS is not there yet.
+ * Where one upstream server listens: {@code host:port} or {@code http://host[:port]} for plain HTTP,
+ * {@code https://host[:port]} for TLS. The host may be a name (resolved at start and on each reload) or an address.
  */
-public record ServerAddress(String host, int port) {
+public record ServerAddress(boolean tls, String host, int port) {
 
     public ServerAddress {
         if (host == null || host.isBlank()) throw new IllegalArgumentException("host is empty");
@@ -17,8 +17,8 @@ public record ServerAddress(String host, int port) {
         if (text == null) throw new IllegalArgumentException("expected host:port, got null");
         String s = text.strip();
         String lower = s.toLowerCase(Locale.ROOT);
-        if (lower.startsWith("https://")) throw new IllegalArgumentException("https:// servers are not supported yet, got \"" + text + "\"");
-        boolean scheme = lower.startsWith("http://");
+        boolean tls = lower.startsWith("https://");
+        boolean scheme = tls || lower.startsWith("http://");
         if (!scheme && lower.contains("://")) {
             throw new IllegalArgumentException("expected host:port, http://host:port or https://host:port, got \"" + text + "\"");
         }
@@ -29,7 +29,7 @@ public record ServerAddress(String host, int port) {
                 throw new IllegalArgumentException("a server is host and port only, got \"" + text + "\"; a path goes in the group's pathPrefix");
             }
             boolean hasPort = s.startsWith("[") ? s.indexOf("]:") > 0 : s.lastIndexOf(':') > 0;
-            if (!hasPort) s = s + ":80";
+            if (!hasPort) s = s + ":" + (tls ? 443 : 80);
         }
         HostPort hp;
         try {
@@ -38,7 +38,12 @@ public record ServerAddress(String host, int port) {
             throw new IllegalArgumentException(e.getMessage().replace("\"" + s + "\"", "\"" + text + "\""));
         }
         if (hp.port() == 0) throw new IllegalArgumentException("port 0 is not a server's port");
-        return new ServerAddress(hp.host(), hp.port());
+        return new ServerAddress(tls, hp.host(), hp.port());
+    }
+
+    /** True when the host is an IPv4 or IPv6 literal, which is never sent as SNI. */
+    public boolean isLiteral() {
+        return io.graygate.routing.IpAddress.parse(host) != null;
     }
 
     public HostPort hostPort() {
@@ -47,6 +52,7 @@ public record ServerAddress(String host, int port) {
 
     @Override
     public String toString() {
-        return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+        String hp = (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+        return tls ? "https://" + hp : hp;
     }
 }

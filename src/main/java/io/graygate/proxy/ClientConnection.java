@@ -577,10 +577,17 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         Exchange x = exchange;
         if (x == null || x.upstream != c) return;
         if (cause != null) log.debug("upstream {} failed", x.server, cause);
-        String why = cause == null ? "the upstream closed the connection before responding"
+        javax.net.ssl.SSLException tls = cause == null ? null : tlsFailure(cause);
+        String why = tls != null ? "TLS handshake failed: " + tls.getMessage()
+                : cause == null ? "the upstream closed the connection before responding"
                 : cause instanceof IOException && cause.getMessage() != null && cause.getMessage().contains("reset")
                 ? "connection reset before a response" : "connection failed before a response";
         abandonUpstream(x, why, true);
+    }
+
+    private static javax.net.ssl.SSLException tlsFailure(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) if (t instanceof javax.net.ssl.SSLException e) return e;
+        return null;
     }
 
     /**

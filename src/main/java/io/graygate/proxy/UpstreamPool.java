@@ -87,11 +87,21 @@ final class UpstreamPool {
     /** Starts a new connection on this loop; the future's channel carries an {@link UpstreamConnection}. */
     ChannelFuture connect(UpstreamServer server) {
         server.countConnectAttempt();
-        ChannelFuture f = bootstrap.connect(server.address());
-        // Registration ran inline on this loop, so the pipeline is already built.
-        UpstreamConnection c = UpstreamConnection.of(f.channel());
+        if (server.tls() == null) {
+            ChannelFuture f = bootstrap.connect(server.address());
+            // Registration ran inline on this loop, so the pipeline is already built.
+            UpstreamConnection c = UpstreamConnection.of(f.channel());
+            if (c != null) c.server(server);
+            return f;
+        }
+        // TLS: the handler goes in front of the codec before the connect, so the handshake starts once connected.
+        ChannelFuture registered = bootstrap.register();
+        Channel ch = registered.channel();
+        if (!registered.isSuccess() && registered.isDone()) return registered;
+        ch.pipeline().addFirst("tls", server.newTlsHandler(ch.alloc()));
+        UpstreamConnection c = UpstreamConnection.of(ch);
         if (c != null) c.server(server);
-        return f;
+        return ch.connect(server.address());
     }
 
     /** Takes back a connection whose exchange ended cleanly; it waits here for the next request to its server. */

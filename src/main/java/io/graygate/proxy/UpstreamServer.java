@@ -1,8 +1,16 @@
 package io.graygate.proxy;
 
 import io.graygate.config.ServerAddress;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLParameters;
 
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -16,6 +24,8 @@ final class UpstreamServer {
     private final ServerAddress configured;
     private final InetSocketAddress address;
     private final int weight;
+    private final SslContext tls;
+    private final boolean verify;
     private final String text;
     private final String hostHeader;
     private final ServerHealth health;
@@ -23,7 +33,18 @@ final class UpstreamServer {
     private volatile boolean retired;
 
     UpstreamServer(String group, ServerAddress configured, InetSocketAddress address, int weight, int maxFails, long failTimeoutNanos) {
+        this(group, configured, address, weight, maxFails, failTimeoutNanos, null, true);
+    }
+
+    /**
+     * @param tls     the group's client TLS context for an {@code https://} server, else null
+     * @param verify  whether the certificate's name is checked against the configured host
+     */
+    UpstreamServer(String group, ServerAddress configured, InetSocketAddress address, int weight, int maxFails, long failTimeoutNanos,
+                   SslContext tls, boolean verify) {
         this.group = group;
+        this.tls = tls;
+        this.verify = verify;
         this.configured = configured;
         this.address = address;
         this.weight = weight;
@@ -46,6 +67,26 @@ final class UpstreamServer {
 
     int weight() {
         return weight;
+    }
+
+    /** The TLS context for an {@code https://} server, or null for plain HTTP. */
+    SslContext tls() {
+        return tls;
+    }
+
+    /**
+     * A new TLS handler for a connection to this server: SNI and certificate name checking by the configured host
+     * (the name, not the address it resolved to), unless the group turned verifying off.
+     */
+    SslHandler newTlsHandler(ByteBufAllocator alloc) {
+        String peer = configured.host();
+        SslHandler handler = tls.newHandler(alloc, peer, configured.port()); // the peer host is what the name check uses
+        SSLEngine engine = handler.engine();
+        SSLParameters parameters = engine.getSSLParameters();
+        if (verify) parameters.setEndpointIdentificationAlgorithm("HTTPS");
+        if (!configured.isLiteral()) parameters.setServerNames(List.of(new SNIHostName(peer)));
+        engine.setSSLParameters(parameters);
+        return handler;
     }
 
     ServerHealth health() {

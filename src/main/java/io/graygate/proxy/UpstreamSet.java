@@ -3,6 +3,13 @@ package io.graygate.proxy;
 import io.graygate.config.ConfigException;
 import io.graygate.config.ServerConfig;
 import io.graygate.config.UpstreamConfig;
+import io.graygate.config.UpstreamTlsConfig;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+
+import javax.net.ssl.SSLException;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -46,6 +53,7 @@ final class UpstreamSet {
         Map<String, UpstreamGroup> groups = new LinkedHashMap<>();
         for (Map.Entry<String, UpstreamConfig> e : upstreams.entrySet()) {
             UpstreamConfig config = e.getValue();
+            SslContext tls = config.servers().stream().anyMatch(sc -> sc.address().tls()) ? clientTls(e.getKey(), config.tls()) : null;
             List<UpstreamServer> servers = new ArrayList<>();
             for (int i = 0; i < config.servers().size(); i++) {
                 ServerConfig sc = config.servers().get(i);
@@ -54,7 +62,8 @@ final class UpstreamSet {
                     throw new ConfigException("upstreams." + e.getKey() + ".servers[" + i + "]: cannot resolve host \"" + sc.address().host() + "\"");
                 }
                 UpstreamServer fresh = new UpstreamServer(e.getKey(), sc.address(), address, sc.weight(), config.maxFails(sc),
-                        config.failTimeout(sc).toNanos());
+                        config.failTimeout(sc).toNanos(), sc.address().tls() ? tls : null,
+                        config.tls().verify());
                 UpstreamServer kept = reusable.remove(key(e.getKey(), config, sc.address().toString(), sc.weight(), fresh));
                 servers.add(kept != null ? kept : fresh);
             }
@@ -79,7 +88,22 @@ final class UpstreamSet {
         return gone;
     }
 
+    /** The client TLS context of a group: JDK provider, the JVM's trust store unless {@code ca} or {@code verify: false}. */
+    private static SslContext clientTls(String group, UpstreamTlsConfig tls) {
+        try {
+            SslContextBuilder b = SslContextBuilder.forClient().sslProvider(SslProvider.JDK);
+            if (!tls.verify()) {
+                b.trustManager(InsecureTrustManagerFactory.INSTANCE);
+            } else if (tls.ca() != null) {
+                b.trustManager(tls.ca().toFile());
+            }
+            return b.build();
+        } catch (SSLException | IllegalArgumentException e) {
+            throw new ConfigException("upstreams." + group + ".tls" + (tls.ca() != null ? ".ca" : "") + ": cannot be used: " + e.getMessage());
+        }
+    }
+
     private static String key(String group, UpstreamConfig config, String address, int weight, UpstreamServer s) {
-        return group + " " + address + " " + s.address() + " w" + weight + " " + s.health().settings() + " " + config.healthCheck();
+        return group + " " + address + " " + s.address() + " w" + weight + " " + s.health().settings() + " " + config.healthCheck() + " " + config.tls();
     }
 }
