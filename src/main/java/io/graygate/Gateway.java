@@ -7,7 +7,13 @@ import io.graygate.config.ProxyConfig;
 import io.graygate.config.ReloadReport;
 import io.graygate.config.RouteConfig;
 import io.graygate.proxy.ProxyServer;
+import io.graygate.audit.AuditEntry;
+import io.graygate.audit.AuditLog;
+import io.graygate.rollout.Notifier;
+import io.graygate.rollout.RolloutController;
 import io.graygate.rules.RuleBook;
+import io.graygate.stats.RouteStats;
+import io.graygate.stats.StatsQuery;
 import io.graygate.store.RuleStores;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,14 +40,17 @@ public final class Gateway implements AutoCloseable {
     private final RuleBook rules;
     private final ProxyServer proxy;
     private final AdminServer admin;
+    private final RolloutController rollouts;
     private boolean closed;
 
-    private Gateway(GatewayConfig config, Supplier<GatewayConfig> reloadSource, RuleBook rules, ProxyServer proxy, AdminServer admin) {
+    private Gateway(GatewayConfig config, Supplier<GatewayConfig> reloadSource, RuleBook rules, ProxyServer proxy, AdminServer admin,
+                    RolloutController rollouts) {
         this.config = config;
         this.reloadSource = reloadSource;
         this.rules = rules;
         this.proxy = proxy;
         this.admin = admin;
+        this.rollouts = rollouts;
     }
 
     /** Opens the store, binds both listeners and returns the running gateway; on any failure releases what it took. */
@@ -65,17 +74,20 @@ public final class Gateway implements AutoCloseable {
         RuleBook rules = new RuleBook(config, RuleStores.forConfig(config));
         ProxyServer proxy = null;
         AdminServer admin = null;
+        RolloutController rollouts = null;
         try {
             rules.open(reseed);
             proxy = new ProxyServer(config, rules::snapshot).start();
-            admin = new AdminServer(config, rules, () -> self.get().reload()).start();
+            rollouts = new RolloutController(rules, RuleStores.rolloutRecords(config.store()), NO_STATS_YET, NO_AUDIT_YET, new Notifier()).start();
+            admin = new AdminServer(config, rules, () -> self.get().reload(), rollouts).start();
         } catch (RuntimeException e) {
             if (admin != null) admin.close();
+            if (rollouts != null) rollouts.close();
             if (proxy != null) proxy.close();
             rules.close();
             throw e;
         }
-        Gateway g = new Gateway(config, reloadSource, rules, proxy, admin);
+        Gateway g = new Gateway(config, reloadSource, rules, proxy, admin, rollouts);
         self.set(g);
         log.info("graygate listening on {} (admin {}), store {}, {} routes", String.join(", ", proxy.urls()), admin.address(),
                 config.redactedStore(), config.routes().size());
@@ -115,6 +127,26 @@ public final class Gateway implements AutoCloseable {
     public RuleBook rules() {
         return rules;
     }
+
+    public RolloutController rollouts() {
+        return rollouts;
+    }
+
+    /** Until the per-version statistics are merged: every version with no requests, so every analysis is inconclusive. */
+    private static final StatsQuery NO_STATS_YET = (route, window, scope) -> new RouteStats(route, window, scope, 1, List.of());
+
+    /** Until the audit log is merged: entries are logged at debug level only. */
+    private static final AuditLog NO_AUDIT_YET = new AuditLog() {
+        @Override
+        public void record(AuditEntry entry) {
+            log.debug("audit: {}", entry);
+        }
+
+        @Override
+        public List<AuditEntry> read(String route, java.time.Instant since, int limit) {
+            return List.of();
+        }
+    };
 
     /** The configuration in force: the one it started with, or the latest reload. */
     public GatewayConfig config() {
@@ -204,6 +236,7 @@ public final class Gateway implements AutoCloseable {
         log.info("graygate stopping: draining in-flight requests (at most {} ms)", config.proxy().drainTimeout().toMillis());
         proxy.close();
         admin.close();
+        rollouts.close();
         rules.close();
         log.info("graygate stopped");
     }

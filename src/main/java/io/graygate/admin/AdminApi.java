@@ -20,6 +20,7 @@ import io.graygate.routing.IpEntry;
 import io.graygate.routing.IpSet;
 import io.graygate.routing.Route;
 import io.graygate.routing.RouteTable;
+import io.graygate.rollout.RolloutController;
 import io.graygate.rules.RuleBook;
 import io.graygate.rules.RuleChange;
 import io.graygate.store.HistoryEntry;
@@ -61,7 +62,7 @@ final class AdminApi {
     private final Supplier<ReloadReport> reload;
     private final Router router;
 
-    AdminApi(RuleBook rules, Supplier<ReloadReport> reload) {
+    AdminApi(RuleBook rules, Supplier<ReloadReport> reload, RolloutController rollouts) {
         this.reload = reload;
         this.rules = rules;
         this.router = new Router()
@@ -91,6 +92,7 @@ final class AdminApi {
                 .add(HttpMethod.PUT, "/api/routes/{route}/mode", call -> change(call, RuleChange.setMode(readMode(call.body()))))
                 .add(HttpMethod.GET, "/api/explain", call -> Explain.explain(call, rules.snapshot(), rules))
                 .add(HttpMethod.POST, "/api/reload", call -> JSON.valueToTree(reload.get()));
+        if (rollouts != null) RolloutApi.register(router, rollouts);
     }
 
     JsonNode handle(HttpMethod method, String rawPath, Map<String, List<String>> query, HttpHeaders headers, ByteBuf body, String actor) {

@@ -4,6 +4,7 @@ import io.graygate.config.ConfigException;
 import io.graygate.config.GatewayConfig;
 import io.graygate.config.HostPort;
 import io.graygate.config.ReloadReport;
+import io.graygate.rollout.RolloutController;
 import io.graygate.rules.RuleBook;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -39,6 +40,7 @@ public final class AdminServer implements AutoCloseable {
     private final GatewayConfig config;
     private final RuleBook rules;
     private final Supplier<ReloadReport> reload;
+    private final RolloutController rollouts;
     private EventLoopGroup acceptors;
     private EventLoopGroup ioLoops;
     private ExecutorService workers;
@@ -53,15 +55,21 @@ public final class AdminServer implements AutoCloseable {
 
     /** @param reload reads the configuration file again and puts it in force, for {@code POST /api/reload} */
     public AdminServer(GatewayConfig config, RuleBook rules, Supplier<ReloadReport> reload) {
+        this(config, rules, reload, null);
+    }
+
+    /** @param rollouts the rollout controller whose endpoints to serve; null: none */
+    public AdminServer(GatewayConfig config, RuleBook rules, Supplier<ReloadReport> reload, RolloutController rollouts) {
         this.config = config;
         this.rules = rules;
         this.reload = reload;
+        this.rollouts = rollouts;
     }
 
     /** Binds {@code admin.listen}; fails fast, naming the address, when it is taken. */
     public synchronized AdminServer start() {
         if (listener != null) throw new IllegalStateException("the admin server is already started");
-        AdminApi api = new AdminApi(rules, reload);
+        AdminApi api = new AdminApi(rules, reload, rollouts);
         BearerToken token = config.admin().requiresToken() ? new BearerToken(config.admin().token()) : null;
         acceptors = new NioEventLoopGroup(1, new DefaultThreadFactory("graygate-admin-accept"));
         ioLoops = new NioEventLoopGroup(1, new DefaultThreadFactory("graygate-admin-io"));

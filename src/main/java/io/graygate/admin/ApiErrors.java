@@ -1,6 +1,7 @@
 package io.graygate.admin;
 
 import io.graygate.config.ConfigException;
+import io.graygate.rollout.RolloutException;
 import io.graygate.rules.RuleBook;
 import io.graygate.policy.PolicyException;
 import io.graygate.rules.RevisionConflictException;
@@ -21,6 +22,9 @@ final class ApiErrors {
         if (failure instanceof ApiException api) return api;
         if (failure instanceof ConfigException bad) return ApiException.badRequest("reload refused, the configuration in force stays: " + bad.getMessage());
         if (failure instanceof RuleBook.UnknownRouteException unknown) return ApiException.notFound(unknown.getMessage());
+        if (failure instanceof RolloutException r) {
+            return ApiException.of(r.kind() == RolloutException.Kind.NOT_FOUND ? HttpResponseStatus.NOT_FOUND : HttpResponseStatus.CONFLICT, r.getMessage());
+        }
         if (failure instanceof PolicyException bad) return ApiException.badRequest(bad.getMessage());
         if (failure instanceof RevisionConflictException conflict) return ApiException.of(HttpResponseStatus.PRECONDITION_FAILED, conflict.getMessage());
         if (failure instanceof StoreUnavailableException unavailable) {

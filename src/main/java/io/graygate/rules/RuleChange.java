@@ -71,6 +71,10 @@ public sealed interface RuleChange {
         return new Rollback(toRevision);
     }
 
+    static RuleChange drive(String rule, String version, int weight, String override, long ifRevision, String what) {
+        return new Drive(rule, version, weight, override, ifRevision, what);
+    }
+
     static RuleChange reseed(Policy policy, Map<String, IpSet> sets) {
         return new Reseed(policy, Map.copyOf(sets));
     }
@@ -210,6 +214,38 @@ public sealed interface RuleChange {
             Policy here = h.get(pos).policy();
             for (int j = pos - 1; j >= 0; j--) if (!h.get(j).policy().equals(here)) return h.get(j);
             return null;
+        }
+    }
+
+    /**
+     * A rollout's write: the new version's weight in the split rule it drives (created at the end of the rules when
+     * missing, keyed like the route's first split, else by client IP) and the override it wants (null: none), made
+     * only on revision {@code ifRevision}, the rollout's fencing token: a change by anyone else in between refuses it.
+     */
+    record Drive(String rule, String version, int weight, String override, long ifRevision, String what) implements RuleChange {
+        @Override
+        public Delta plan(String route, RouteState c, PolicyScope scope, Meta meta) {
+            if (ifRevision != c.revision()) throw new RevisionConflictException(route, ifRevision, c.revision());
+            Policy next = drive(c.policy(), rule, version, weight).withOverride(override);
+            scope.check(next);
+            return policyChange(c, next, meta, what, null);
+        }
+
+        /** The policy with {@code version} at {@code weight} in the split {@code rule}, the rule created when missing. */
+        public static Policy drive(Policy p, String rule, String version, int weight) {
+            PolicyRule r = p.rule(rule);
+            if (r instanceof PolicyRule.Match) throw new PolicyException("rule", "\"" + rule + "\" is a match rule, not a split");
+            if (r instanceof PolicyRule.Split s) return p.withRule(s.withWeights(s.weights().with(version, weight)));
+            io.graygate.policy.SplitKey by = io.graygate.policy.SplitKey.CLIENT_IP;
+            for (PolicyRule x : p.rules()) {
+                if (x instanceof PolicyRule.Split s) {
+                    by = s.by();
+                    break;
+                }
+            }
+            List<PolicyRule> rules = new ArrayList<>(p.rules());
+            rules.add(new PolicyRule.Split(rule, null, by, Weights.NONE.with(version, weight), null));
+            return p.withRules(rules);
         }
     }
 

@@ -2,7 +2,9 @@ package io.graygate.store;
 
 import io.graygate.config.GatewayConfig;
 import io.graygate.config.RouteConfig;
+import io.graygate.store.file.FileRolloutRecords;
 import io.graygate.store.file.FileRuleStore;
+import io.graygate.store.redis.RedisRolloutRecords;
 import io.graygate.store.redis.RedisRuleStore;
 import io.graygate.store.redis.RedisStoreUri;
 
@@ -26,6 +28,12 @@ public final class RuleStores {
 
     public static RuleStore forUri(String uri, List<String> routes) {
         return open(uri, routes, Map.of());
+    }
+
+    /** Where the rollouts of the store named by {@code uri} are recorded: beside its rules file, or in the same Redis. */
+    public static RolloutRecords rolloutRecords(String uri) {
+        if (uri.startsWith("file:")) return new FileRolloutRecords(Path.of(uri.substring("file:".length())));
+        return new RedisRolloutRecords(RedisStoreUri.parse(uri));
     }
 
     private static RuleStore open(String uri, List<String> routes, Map<String, Map<String, String>> keyed) {
