@@ -161,8 +161,8 @@ final class RolloutCommand {
         int step = s.path("step").asInt();
         int steps = s.path("steps").asInt();
         out.println(s.path("route").asText() + ": rollout of " + version + " " + s.path("state").asText() + ", step " + (step + 1) + " of " + steps
-                + ", " + version + " at " + s.path("weight").asText() + "% (split " + spec.path("rule").asText() + "), failures "
-                + s.path("failures").asInt() + " of " + spec.path("analysis").path("failureLimit").asInt() + " allowed"
+                + ", " + version + " at " + s.path("weight").asText() + "% (split " + spec.path("rule").asText() + "), "
+                + s.path("failures").asInt() + " failed interval(s) in a row, aborts at " + spec.path("analysis").path("failureLimit").asInt()
                 + (s.path("driver").isTextual() ? ", driven by " + s.path("driver").asText() : ""));
         if (s.path("reason").isTextual()) out.println("  " + s.path("reason").asText());
         JsonNode a = spec.path("analysis");

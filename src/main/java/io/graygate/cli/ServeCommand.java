@@ -235,6 +235,9 @@ final class ServeCommand implements Callable<Integer> {
         out.println("  admin API  " + admin + (config.admin().requiresToken() ? "  (bearer token required)" : ""));
         out.println("  rules      " + config.redactedStore());
         for (DemoUpstream u : upstreams) out.println("  upstream   " + u.name() + " at " + u.address() + " (demo stand-in)");
+        for (DemoUpstream u : upstreams) {
+            if (u.name().equals("gray")) out.println("  make gray fail a share: curl -XPOST '" + u.address() + "/_demo/fail?ratio=0.2'  (or slow: /_demo/delay?ms=300)");
+        }
         String adminFlag = gateway.adminAddress().getPort() == AdminConfig.DEFAULT_LISTEN.port()
                 && config.admin().listen().host().equals(AdminConfig.DEFAULT_LISTEN.host()) ? "" : " --admin " + admin;
         out.println("try:");
