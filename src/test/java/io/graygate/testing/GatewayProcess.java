@@ -200,6 +200,12 @@ public final class GatewayProcess implements AutoCloseable {
         process.toHandle().destroy();
     }
 
+    /** Kills the process with SIGKILL, as a crash would (no drain, no close), and waits until it is gone. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(15, TimeUnit.SECONDS);
+    }
+
     /** Waits for the process to exit and for all its output to be read; returns the exit code. */
     public int awaitExit(Duration timeout) throws Exception {
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) throw new IllegalStateException(name + " still running after " + timeout);
