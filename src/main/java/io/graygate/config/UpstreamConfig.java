@@ -61,7 +61,8 @@ public record UpstreamConfig(List<ServerConfig> servers, int maxFails, Duration 
         return maxFails;
     }
 
-    private static String checkedPrefix(String prefix) {
+    /** A checked {@code pathPrefix} (also a version's), null for none. */
+    static String checkedPrefix(String prefix) {
         if (prefix == null || prefix.isEmpty() || prefix.equals("/")) return null;
         if (!prefix.startsWith("/")) throw new IllegalArgumentException("pathPrefix: must start with '/', got \"" + prefix + "\"");
         if (prefix.indexOf('?') >= 0 || prefix.indexOf('#') >= 0 || prefix.chars().anyMatch(c -> c <= ' ' || c >= 0x7f)) {

@@ -2,6 +2,7 @@ package io.graygate.proxy;
 
 import io.graygate.config.ServerConfig;
 import io.graygate.config.UpstreamConfig;
+import io.graygate.routing.PathPrefix;
 import io.netty.handler.ssl.SslContext;
 
 import java.net.InetSocketAddress;
@@ -20,7 +21,7 @@ final class UpstreamGroup {
     private final String name;
     private final UpstreamConfig config;
     private final int loops;
-    private final PathRewrite.Prefix pathPrefix;
+    private final PathPrefix pathPrefix;
     private final SslContext tls;
     private final boolean hasNames;
     private volatile Members members;
@@ -33,7 +34,7 @@ final class UpstreamGroup {
         this.config = config;
         this.loops = loops;
         this.tls = tls;
-        this.pathPrefix = PathRewrite.Prefix.of(config.pathPrefix());
+        this.pathPrefix = PathPrefix.of(config.pathPrefix());
         this.hasNames = config.servers().stream().anyMatch(sc -> !sc.address().isLiteral());
         this.members = new Members(new UpstreamServer[0], loops);
     }
@@ -82,8 +83,8 @@ final class UpstreamGroup {
         return config;
     }
 
-    /** The path prefix put before every request's path, or {@link PathRewrite.Prefix#NONE}. */
-    PathRewrite.Prefix pathPrefix() {
+    /** The path prefix put before every request's path, or {@link PathPrefix#NONE}. */
+    PathPrefix pathPrefix() {
         return pathPrefix;
     }
 
