@@ -68,7 +68,7 @@ final class UpstreamSet {
                     answer = names.resolve(sc.address().host(), config.resolve());
                 } catch (UnknownHostException ex) {
                     throw new ConfigException("upstreams." + e.getKey() + ".servers[" + i + "]: cannot resolve host \""
-                            + sc.address().host() + "\": " + ex.getMessage());
+                            + sc.address().host() + "\": " + ex.getMessage().strip());
                 }
                 if (answer.ttl() != null && (shortestTtl == null || answer.ttl().compareTo(shortestTtl) < 0)) shortestTtl = answer.ttl();
                 for (InetAddress a : answer.addresses()) {
