@@ -446,8 +446,7 @@ public final class RolloutController implements AutoCloseable {
                 log.error("route {}: rollout of {}: {}", route, spec.version(), why);
                 return null;
             }
-            m.lastAnalysisNanos = System.nanoTime(); // the next window starts with the new split in force
-            log.info("route {}: {} (revision {})", route, what, after.revision());
+            m.lastAnalysisNanos = System.nanoTime(); // the next window starts with the new split in force (the rule book logs the change)
             return save(route, s, s.toBuilder().revision(after.revision()).settled(true), m, List.of());
         }
         return save(route, s, s.toBuilder().revision(r.revision()).settled(true), m, List.of());
