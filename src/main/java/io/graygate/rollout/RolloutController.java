@@ -315,6 +315,7 @@ public final class RolloutController implements AutoCloseable {
     private void drive(String route, RolloutState s, Driving m) {
         RouteState r = rules.state(route);
         if (r == null) return;
+        if (r.revision() < s.revision()) return; // this node has not heard of the rollout's last write yet (a takeover): next tick
         Policy p = r.policy();
         // 1. A change by anyone else since the rollout last wrote or accepted a revision.
         if (r.revision() != s.revision()) {
