@@ -221,6 +221,7 @@ public final class Gateway implements AutoCloseable {
         if (!a.drainTimeout().equals(b.drainTimeout())) out.add("proxy.drainTimeout");
         if (a.ioThreads() != b.ioThreads()) out.add("proxy.ioThreads");
         if (a.accessLog() != b.accessLog()) out.add("proxy.accessLog");
+        if (!a.accessLogFormat().equals(b.accessLogFormat())) out.add("proxy.accessLogFormat");
         if (a.maxHeaderSize() != b.maxHeaderSize()) out.add("proxy.maxHeaderSize");
         return out;
     }
