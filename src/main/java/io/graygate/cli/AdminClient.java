@@ -40,7 +40,8 @@ final class AdminClient {
     AdminClient(String adminUrl, String token, String actor) {
         this.base = checkedBase(adminUrl);
         this.token = token == null || token.isBlank() ? null : token.strip();
-        this.actor = actor == null || actor.isBlank() ? ACTOR : actor.strip();
+        // A header value cannot carry control characters; the admin API cleans the rest (length, non-ASCII).
+        this.actor = actor == null || actor.isBlank() ? ACTOR : actor.strip().replaceAll("\\p{Cntrl}", "?");
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(CONNECT_TIMEOUT).build();
     }
 
