@@ -199,6 +199,23 @@ class AuditTrailTest {
     }
 
     @Test
+    void aReseedAtStartIsRecordedAsTheReseeds() throws Exception {
+        Path file = dir.resolve("graygate.yaml");
+        Files.writeString(file, config(dir.resolve("rules.json"), false));
+        gateway = start(file);
+        assertThat(call("POST", "/api/routes/demo/whitelist", "{\"entries\": [\"10.0.0.1\"]}", DEPLOY_TOKEN, null).statusCode()).isEqualTo(200);
+        awaitEntries(1);
+        gateway.close();
+        Map<String, String> env = Map.of("ADMIN_TOKEN", ADMIN_TOKEN, "DEPLOY_TOKEN", DEPLOY_TOKEN);
+        gateway = Gateway.start(ConfigLoader.load(file, env), Set.of("demo"), () -> ConfigLoader.load(file, env));
+
+        JsonNode e = awaitEntries(2).get(1);
+        assertThat(e.path("actor").asText()).isEqualTo("reseed");
+        assertThat(e.path("change").asText()).isEqualTo("reseeded from the configuration: baseline production, rules [whitelist]");
+        assertThat(e.path("revisionBefore").asLong() + "->" + e.path("revisionAfter").asLong()).isEqualTo("2->3");
+    }
+
+    @Test
     void aReloadThatAddsARouteIsRecordedAsTheReloads() throws Exception {
         Path file = dir.resolve("graygate.yaml");
         Files.writeString(file, config(dir.resolve("rules.json"), false));
