@@ -192,7 +192,9 @@ public final class RuleBook implements AutoCloseable {
             } else {
                 RouteState seed = seed(r);
                 s = store.seed(r.name(), seed);
-                changes.add(entry(now, RELOAD, r.name(), s == seed ? "route added by a reload, seeded from the configuration: " + RuleChange.summary(s.policy())
+                // A store that held the route already (kept from before, or seeded by another node first) keeps its rules.
+                boolean seeded = s.revision() == seed.revision() && s.policy().equals(seed.policy());
+                changes.add(entry(now, RELOAD, r.name(), seeded ? "route added by a reload, seeded from the configuration: " + RuleChange.summary(s.policy())
                         : "route added by a reload, rules kept in the store: " + RuleChange.summary(s.policy()), 0, s.revision()));
             }
             known.put(r.name(), s);
