@@ -1,14 +1,15 @@
 package io.graygate;
 
 import io.graygate.admin.AdminServer;
+import io.graygate.audit.AuditLog;
+import io.graygate.audit.AuditLogs;
+import io.graygate.audit.QueuedAuditLog;
 import io.graygate.config.ConfigException;
 import io.graygate.config.GatewayConfig;
 import io.graygate.config.ProxyConfig;
 import io.graygate.config.ReloadReport;
 import io.graygate.config.RouteConfig;
 import io.graygate.proxy.ProxyServer;
-import io.graygate.audit.AuditEntry;
-import io.graygate.audit.AuditLog;
 import io.graygate.rollout.Notifier;
 import io.graygate.rollout.RolloutController;
 import io.graygate.rules.RuleBook;
@@ -40,12 +41,16 @@ public final class Gateway implements AutoCloseable {
     private final RuleBook rules;
     private final ProxyServer proxy;
     private final AdminServer admin;
+    private final QueuedAuditLog audit;
+    private final NodeIdentity node;
     private final RolloutController rollouts;
     private boolean closed;
 
     private Gateway(GatewayConfig config, Supplier<GatewayConfig> reloadSource, RuleBook rules, ProxyServer proxy, AdminServer admin,
-                    RolloutController rollouts) {
+                    QueuedAuditLog audit, NodeIdentity node, RolloutController rollouts) {
         this.config = config;
+        this.audit = audit;
+        this.node = node;
         this.reloadSource = reloadSource;
         this.rules = rules;
         this.proxy = proxy;
@@ -71,26 +76,35 @@ public final class Gateway implements AutoCloseable {
      */
     public static Gateway start(GatewayConfig config, Set<String> reseed, Supplier<GatewayConfig> reloadSource) {
         AtomicReference<Gateway> self = new AtomicReference<>();
-        RuleBook rules = new RuleBook(config, RuleStores.forConfig(config));
+        NodeIdentity node = NodeIdentity.forConfig(config);
+        QueuedAuditLog audit = AuditLogs.forConfig(config);
+        RuleBook rules;
+        try {
+            rules = new RuleBook(config, RuleStores.forConfig(config), audit, node.id());
+        } catch (RuntimeException e) {
+            audit.close();
+            throw e;
+        }
         ProxyServer proxy = null;
         AdminServer admin = null;
         RolloutController rollouts = null;
         try {
             rules.open(reseed);
             proxy = new ProxyServer(config, rules::snapshot).start();
-            rollouts = new RolloutController(rules, RuleStores.rolloutRecords(config.store()), NO_STATS_YET, NO_AUDIT_YET, new Notifier()).start();
+            rollouts = new RolloutController(rules, RuleStores.rolloutRecords(config.store()), NO_STATS_YET, audit, new Notifier(), node.id()).start();
             admin = new AdminServer(config, rules, () -> self.get().reload(), rollouts).start();
         } catch (RuntimeException e) {
             if (admin != null) admin.close();
             if (rollouts != null) rollouts.close();
             if (proxy != null) proxy.close();
             rules.close();
+            audit.close();
             throw e;
         }
-        Gateway g = new Gateway(config, reloadSource, rules, proxy, admin, rollouts);
+        Gateway g = new Gateway(config, reloadSource, rules, proxy, admin, audit, node, rollouts);
         self.set(g);
-        log.info("graygate listening on {} (admin {}), store {}, {} routes", String.join(", ", proxy.urls()), admin.address(),
-                config.redactedStore(), config.routes().size());
+        log.info("graygate listening on {} (admin {}), store {}, {} routes, node {}, audit log {}", String.join(", ", proxy.urls()),
+                admin.address(), config.redactedStore(), config.routes().size(), node, audit.describe());
         return g;
     }
 
@@ -135,18 +149,15 @@ public final class Gateway implements AutoCloseable {
     /** Until the per-version statistics are merged: every version with no requests, so every analysis is inconclusive. */
     private static final StatsQuery NO_STATS_YET = (route, window, scope) -> new RouteStats(route, window, scope, 1, List.of());
 
-    /** Until the audit log is merged: entries are logged at debug level only. */
-    private static final AuditLog NO_AUDIT_YET = new AuditLog() {
-        @Override
-        public void record(AuditEntry entry) {
-            log.debug("audit: {}", entry);
-        }
+    /** Where rule changes are recorded; what the rollout controller records its steps in too. */
+    public AuditLog audit() {
+        return audit;
+    }
 
-        @Override
-        public List<AuditEntry> read(String route, java.time.Instant since, int limit) {
-            return List.of();
-        }
-    };
+    /** This node's id in audit entries (and the node list). */
+    public NodeIdentity node() {
+        return node;
+    }
 
     /** The configuration in force: the one it started with, or the latest reload. */
     public GatewayConfig config() {
@@ -216,6 +227,8 @@ public final class Gateway implements AutoCloseable {
         if (!before.listeners().equals(next.listeners())) out.add("listen");
         if (!before.admin().listen().equals(next.admin().listen())) out.add("admin.listen");
         if (!before.admin().token().equals(next.admin().token())) out.add("admin.token");
+        if (!before.admin().tokens().equals(next.admin().tokens())) out.add("admin.tokens");
+        if (!before.audit().equals(next.audit())) out.add("audit");
         if (!before.store().equals(next.store())) out.add("store");
         ProxyConfig a = before.proxy(), b = next.proxy();
         if (!a.connectTimeout().equals(b.connectTimeout())) out.add("proxy.connectTimeout");
@@ -224,6 +237,7 @@ public final class Gateway implements AutoCloseable {
         if (!a.drainTimeout().equals(b.drainTimeout())) out.add("proxy.drainTimeout");
         if (a.ioThreads() != b.ioThreads()) out.add("proxy.ioThreads");
         if (a.accessLog() != b.accessLog()) out.add("proxy.accessLog");
+        if (!a.accessLogFormat().equals(b.accessLogFormat())) out.add("proxy.accessLogFormat");
         if (a.maxHeaderSize() != b.maxHeaderSize()) out.add("proxy.maxHeaderSize");
         return out;
     }
@@ -238,6 +252,7 @@ public final class Gateway implements AutoCloseable {
         admin.close();
         rollouts.close();
         rules.close();
+        audit.close();
         log.info("graygate stopped");
     }
 }

@@ -98,29 +98,19 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
             if (!request.decoderResult().isSuccess()) {
                 throw ApiException.badRequest("malformed HTTP request: " + request.decoderResult().cause().getMessage());
             }
-            if (token != null && !token.accepts(request.headers().get(HttpHeaderNames.AUTHORIZATION))) {
+            String holder = token == null ? null : token.holder(request.headers().get(HttpHeaderNames.AUTHORIZATION));
+            if (token != null && holder == null) {
                 boolean given = request.headers().contains(HttpHeaderNames.AUTHORIZATION);
                 log.warn("admin: refused {} from {}: {} bearer token", what, ctx.channel().remoteAddress(), given ? "wrong" : "no");
                 throw ApiException.unauthorized(given ? "unauthorized: wrong token" : "unauthorized: send Authorization: Bearer <token>");
             }
             response = json(HttpResponseStatus.OK, api.handle(request.method(), uri.rawPath(), uri.parameters(), request.headers(),
-                    request.content(), actor(request)));
+                    request.content(), Actor.of(holder, request.headers().get(Actor.HEADER))));
         } catch (Throwable failure) {
             response = error(ApiErrors.toApiException(failure, what));
         }
         HttpUtil.setKeepAlive(response, request.decoderResult().isSuccess() && HttpUtil.isKeepAlive(request));
         return response;
-    }
-
-    /**
-     * Who a change is recorded as made by: the admin token's holder ("admin"), with what the caller says of itself in
-     * {@code X-Graygate-Actor} (the CLI sends user@host) beside it, never instead of it.
-     */
-    private static String actor(FullHttpRequest request) {
-        String said = request.headers().get("x-graygate-actor");
-        if (said == null || said.isBlank()) return "admin";
-        String clean = said.strip().replaceAll("[^\\p{Graph} ]", "?");
-        return "admin (" + (clean.length() > 64 ? clean.substring(0, 64) : clean) + ")";
     }
 
     private static void write(ChannelHandlerContext ctx, FullHttpResponse response) {

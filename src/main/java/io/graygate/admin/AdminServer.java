@@ -70,7 +70,7 @@ public final class AdminServer implements AutoCloseable {
     public synchronized AdminServer start() {
         if (listener != null) throw new IllegalStateException("the admin server is already started");
         AdminApi api = new AdminApi(rules, reload, rollouts);
-        BearerToken token = config.admin().requiresToken() ? new BearerToken(config.admin().token()) : null;
+        BearerToken token = BearerToken.forConfig(config.admin());
         acceptors = new NioEventLoopGroup(1, new DefaultThreadFactory("graygate-admin-accept"));
         ioLoops = new NioEventLoopGroup(1, new DefaultThreadFactory("graygate-admin-io"));
         // Changes block on the store (fsync, a Redis round trip): they run here, never on the I/O loop.

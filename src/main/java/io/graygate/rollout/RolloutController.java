@@ -60,6 +60,8 @@ public final class RolloutController implements AutoCloseable {
     private final AuditLog audit;
     private final Notifier notifier;
     private final String node;
+    /** Who holds a lease: this node and this process start, so that a node restarted within a lease is not taken for the old one. */
+    private final String holder;
     private final ScheduledExecutorService thread;
     /** What this node knows while it drives a route; only the tick thread touches it. */
     private final Map<String, Driving> driving = new HashMap<>();
@@ -100,6 +102,7 @@ public final class RolloutController implements AutoCloseable {
         this.audit = audit;
         this.notifier = notifier;
         this.node = node;
+        this.holder = node + " (pid " + ProcessHandle.current().pid() + ", " + UUID.randomUUID().toString().substring(0, 8) + ")";
         this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "graygate-rollout");
             t.setDaemon(true);
@@ -107,15 +110,13 @@ public final class RolloutController implements AutoCloseable {
         });
     }
 
-    /** host:pid:random, unique per process start. */
+    /** The host name, when no node id is given. */
     static String defaultNodeId() {
-        String host;
         try {
-            host = InetAddress.getLocalHost().getHostName();
+            return InetAddress.getLocalHost().getHostName();
         } catch (Exception e) {
-            host = "localhost";
+            return "localhost";
         }
-        return host + ":" + ProcessHandle.current().pid() + ":" + UUID.randomUUID().toString().substring(0, 8);
     }
 
     public String node() {
@@ -290,11 +291,11 @@ public final class RolloutController implements AutoCloseable {
         }
         RolloutState s = decode(st);
         if (!s.phase().running() && s.settled()) {
-            if (driving.remove(route) != null) records.release(route, node);
+            if (driving.remove(route) != null) records.release(route, holder);
             return;
         }
         long now = System.nanoTime();
-        if (!records.lease(route, node, s.spec().lease())) {
+        if (!records.lease(route, holder, s.spec().lease())) {
             if (driving.remove(route) != null) log.info("route {}: another node drives its rollout now", route);
             return;
         }
@@ -303,7 +304,7 @@ public final class RolloutController implements AutoCloseable {
             m = new Driving(s, now);
             driving.put(route, m);
             if (records.shared()) {
-                log.info("route {}: this node ({}) drives the rollout of {}, {} at step {} of {} ({} ms spent in it)", route, node,
+                log.info("route {}: this node ({}) drives the rollout of {}, {} at step {} of {} ({} ms spent in it)", route, holder,
                         s.spec().version(), s.phase().text(), s.step() + 1, s.spec().steps().size(), s.stepElapsedMillis());
             }
         } else if (m.generation != s.generation()) {
@@ -484,7 +485,7 @@ public final class RolloutController implements AutoCloseable {
         long elapsed = b.step() == s.step() ? m.elapsed(s, now) : 0;
         for (RolloutState.Event e : events) b.event(e);
         RolloutState next = b.stepElapsedMillis(elapsed).updatedAt(now()).generation(s.generation() + 1).build();
-        RolloutRecords.Outcome outcome = records.write(route, s.generation(), encode(next), node);
+        RolloutRecords.Outcome outcome = records.write(route, s.generation(), encode(next), holder);
         switch (outcome) {
             case WRITTEN -> {
                 m.rebase(next, now);
@@ -581,7 +582,7 @@ public final class RolloutController implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        for (String route : driving.keySet()) records.release(route, node);
+        for (String route : driving.keySet()) records.release(route, holder);
         notifier.close();
         records.close();
     }

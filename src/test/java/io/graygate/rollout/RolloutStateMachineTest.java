@@ -192,7 +192,7 @@ class RolloutStateMachineTest {
         awaitState("step 1 in force", RolloutState::settled);
         rules.apply("app", RuleChange.setSplit("ramp", Weights.NONE.with("gray", 3000)), "admin (alice@laptop)");
         RolloutState paused = awaitState("the pause", s -> s.phase() == RolloutState.Phase.PAUSED);
-        assertThat(paused.reason()).contains("changed by someone else").contains("split ramp weights {gray: 30%} by admin (alice@laptop)")
+        assertThat(paused.reason()).contains("changed by someone else").contains("split ramp: gray 5% -> 30% by admin (alice@laptop) at revision 3")
                 .contains("resume to put the rollout's 5% back");
         assertThat(grayWeightInForce()).isEqualTo(3000); // not fought over
         controller.resume("app", "admin (bob)");
