@@ -265,6 +265,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         if (c == null) return;
         upstreamToFlush = null;
         c.flush();
+        Exchange x = exchange;
+        if (x != null && x.upstream != null && x.upstream.channel() == c) x.headFlushed = true;
     }
 
     /**
@@ -730,6 +732,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
 
     private void malformedBody(Exchange x, Throwable cause) {
         log.debug("malformed request body from {}: {}", peerText, cause.toString());
+        // Refused in the read that brought its head: nothing went upstream, and the access log says so.
+        if (!x.headFlushed) x.server = null;
         x.requestDone = true;
         x.connecting = null;
         if (x.upstream != null) {
@@ -928,6 +932,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
 
         boolean requestDone;   // the client's LastHttpContent was taken
         boolean requestSent;   // ... and written to the upstream
+        boolean headFlushed;   // the request head was flushed to the upstream
         boolean anyResponse;   // the upstream sent a response head, interim or final
         boolean interim;       // inside a 1xx interim response
         boolean dropInterim;
