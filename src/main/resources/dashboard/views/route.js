@@ -104,7 +104,7 @@ export function routePage(el, name) {
       });
       return h('section', { class: 'card split', dataset: { rule: r.name } },
         h('h2', {}, `Split ${r.name}`),
-        h('p', { class: 'note' }, `up to ${fmt.percent(slot)} each; the rest goes to ${route.policy.baseline}`),
+        h('p', { class: 'note' }, `up to ${fmt.percent(slot)}${versions.length > 1 ? ' each' : ''}; the rest goes to ${route.policy.baseline}`),
         sliders.map((s) => s.row), apply, error, confirmBox);
     });
   }
