@@ -25,7 +25,7 @@ export function overview(el) {
       cards.push(card(route, stats, rollout, sparks));
     }
     clear(routesEl, statsMissing ? notAvailable('Live statistics (GET /api/stats)') : null, cards);
-    clear(side, storePanel(health), nodesPanel(nodes));
+    clear(side, storePanel(health), nodesPanel(nodes, list.routes));
     const state = document.getElementById('store-state');
     state.textContent = `store ${health.store.connected ? 'connected' : 'unreachable'}`;
     state.className = `store-state ${health.store.connected ? 'ok' : 'bad'}`;
@@ -78,13 +78,25 @@ function storePanel(health) {
       s.detail ? [h('dt', {}, 'detail'), h('dd', {}, s.detail)] : null));
 }
 
-function nodesPanel(nodes) {
+/**
+ * The nodes' heartbeats (GET /api/nodes): a node whose revision of a route is behind the newest any node reports
+ * (or this node's own) is marked lagging, naming the route.
+ */
+function nodesPanel(nodes, routes) {
   if (!nodes) return h('section', { class: 'card nodes' }, h('h2', {}, 'Nodes'), notAvailable('Nodes (GET /api/nodes)'));
   const list = nodes.nodes || [];
-  const newest = Math.max(0, ...list.map((n) => n.revision || 0));
+  const newest = Object.fromEntries(routes.map((r) => [r.name, r.revision]));
+  for (const n of list) for (const [r, rev] of Object.entries(n.revisions || {})) newest[r] = Math.max(newest[r] || 0, rev);
+  const behind = (n) => Object.entries(n.revisions || {}).filter(([r, rev]) => rev < newest[r]).map(([r, rev]) => `${r} ${rev} < ${newest[r]}`);
   return h('section', { class: 'card nodes' }, h('h2', {}, 'Nodes'),
-    h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, 'node'), h('th', {}, 'revision'), h('th', {}, 'seen'))),
-      h('tbody', {}, list.map((n) => h('tr', { class: (n.revision || 0) < newest ? 'lagging' : null },
-        h('td', {}, n.id || n.node || n.name), h('td', {}, n.revision, (n.revision || 0) < newest ? h('span', { class: 'tag bad' }, 'lagging') : null),
-        h('td', {}, fmt.time(n.lastSeen || n.seen)))))));
+    nodes.clustered ? null : h('p', { class: 'note' }, 'one node: the store is not shared'),
+    h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, 'node'), h('th', {}, 'revisions'), h('th', {}, 'heartbeat'))),
+      h('tbody', {}, list.map((n) => {
+        const late = behind(n);
+        return h('tr', { class: late.length ? 'lagging' : null, dataset: { node: n.id } },
+          h('td', {}, n.id, n.self ? h('span', { class: 'tag' }, 'this one') : null, n.address ? h('div', { class: 'note' }, n.address) : null),
+          h('td', {}, Object.entries(n.revisions || {}).map(([r, rev]) => `${r} ${rev}`).join(', ') || '—',
+            late.length ? h('span', { class: 'tag bad', title: late.join(', ') }, `lagging: ${late.join(', ')}`) : null),
+          h('td', {}, fmt.time(n.lastHeartbeat)));
+      }))));
 }

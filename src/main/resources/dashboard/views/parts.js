@@ -25,12 +25,12 @@ export function sharesBar(route) {
   return h('div', { class: 'shares' }, bar, legend, note);
 }
 
-/** The rollout's state in one line, or null when the route has none. */
-export function rolloutLine(rollout) {
-  if (!rollout || !rollout.state) return null;
-  const step = rollout.step !== undefined && rollout.steps ? ` step ${rollout.step + 1} of ${rollout.steps.length}` : '';
-  return h('p', { class: `rollout-line state-${rollout.state}` }, `rollout: ${rollout.state}${step}`,
-    rollout.reason ? ` — ${rollout.reason}` : '');
+/** The rollout's state in one line ("gray: progressing, step 2 of 4 at 25%"), or null when the route has none. */
+export function rolloutLine(r) {
+  if (!r || !r.state) return null;
+  const version = r.spec && r.spec.version ? `${r.spec.version}: ` : '';
+  return h('p', { class: `rollout-line state-${r.state}` }, `rollout ${version}${r.state}, step ${r.step + 1} of ${r.steps} at ${fmt.percent(r.weight)}`,
+    r.reason ? ` — ${r.reason}` : '');
 }
 
 /** Calls `tick` now and every `ms` until the returned function is called; a failing tick shows its message in `status`. */

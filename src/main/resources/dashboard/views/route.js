@@ -147,14 +147,15 @@ export function routePage(el, name) {
   }
 
   function historyTable(route, history) {
-    return h('table', { id: 'history', class: 'history' },
+    const error = h('p', { class: 'field-error', role: 'alert' });
+    return [error, h('table', { id: 'history', class: 'history' },
       h('thead', {}, h('tr', {}, h('th', {}, 'revision'), h('th', {}, 'when'), h('th', {}, 'who'), h('th', {}, 'change'), h('th', {}))),
       h('tbody', {}, history.history.map((e) => h('tr', { dataset: { revision: String(e.revision) } },
         h('td', { class: 'num' }, e.revision), h('td', {}, fmt.time(e.at)), h('td', {}, e.actor), h('td', {}, e.change),
         h('td', {}, e.revision === route.revision ? h('span', { class: 'tag' }, 'in force')
           : h('button', { type: 'button', class: 'rollback-to', dataset: { revision: String(e.revision) },
-            onclick: (ev) => change(ev.target.parentElement, 'POST', `${base}/rollback`, { to: e.revision }) },
-          'Roll back to this revision'))))));
+            onclick: () => change(error, 'POST', `${base}/rollback`, { to: e.revision }) },
+          'Roll back to this revision'))))))];
   }
 
   let span = 300;
