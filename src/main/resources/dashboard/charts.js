@@ -47,7 +47,7 @@ export function sparkline(el, color) {
     legend: { show: false }, cursor: { show: false }, select: { show: false },
     scales: { x: { time: false }, y: { range: (u, min, max) => [0, Math.max(max || 0, 1e-9)] } },
     axes: [{ show: false }, { show: false }],
-    series: [{}, { stroke: color, width: 1.5, fill: `${color}33` }],
+    series: [{}, { stroke: color, width: 1.5, fill: `${color}33`, points: { show: false } }],
   }, [[], []], el);
 }
 
@@ -56,7 +56,7 @@ export function chart(el, title, fields, colors, width) {
   return new uPlot({
     title, width, height: 160,
     scales: { x: { time: true } },
-    series: [{}, ...fields.map((f, i) => ({ label: f.label, stroke: colors[i], width: 1.5, value: (u, v) => f.format(v) }))],
+    series: [{}, ...fields.map((f, i) => ({ label: f.label, stroke: colors[i], width: 1.5, points: { show: false }, value: (u, v) => f.format(v) }))],
     axes: [{}, { size: 60, values: (u, vals) => vals.map((v) => fields[0].format(v)) }],
   }, [[], ...fields.map(() => [])], el);
 }

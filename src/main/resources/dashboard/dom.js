@@ -37,6 +37,7 @@ export const fmt = {
   ratio: (r) => (isNumber(r) ? `${(r * 100).toFixed(2)}%` : '—'),
   millis: (m) => (isNumber(m) ? `${m >= 100 ? m.toFixed(0) : m.toFixed(1)} ms` : '—'),
   time: (iso) => (iso ? new Date(iso).toLocaleString() : '—'),
+  clock: (iso) => (iso ? new Date(iso).toLocaleTimeString() : '—'),
 };
 
 export function isNumber(x) {

@@ -90,13 +90,13 @@ function nodesPanel(nodes, routes) {
   const behind = (n) => Object.entries(n.revisions || {}).filter(([r, rev]) => rev < newest[r]).map(([r, rev]) => `${r} ${rev} < ${newest[r]}`);
   return h('section', { class: 'card nodes' }, h('h2', {}, 'Nodes'),
     nodes.clustered ? null : h('p', { class: 'note' }, 'one node: the store is not shared'),
-    h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, 'node'), h('th', {}, 'revisions'), h('th', {}, 'heartbeat'))),
+    h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, 'node'), h('th', {}, 'revisions'), h('th', {}, 'seen'))),
       h('tbody', {}, list.map((n) => {
         const late = behind(n);
         return h('tr', { class: late.length ? 'lagging' : null, dataset: { node: n.id } },
-          h('td', {}, n.id, n.self ? h('span', { class: 'tag' }, 'this one') : null, n.address ? h('div', { class: 'note' }, n.address) : null),
+          h('td', {}, n.id, n.self ? h('span', { class: 'tag' }, 'this') : null, n.address ? h('div', { class: 'note' }, n.address) : null),
           h('td', {}, Object.entries(n.revisions || {}).map(([r, rev]) => `${r} ${rev}`).join(', ') || '—',
             late.length ? h('span', { class: 'tag bad', title: late.join(', ') }, `lagging: ${late.join(', ')}`) : null),
-          h('td', {}, fmt.time(n.lastHeartbeat)));
+          h('td', {}, fmt.clock(n.lastHeartbeat)));
       }))));
 }

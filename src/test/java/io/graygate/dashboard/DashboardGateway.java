@@ -78,6 +78,12 @@ final class DashboardGateway implements AutoCloseable {
         return send(b.build()).body();
     }
 
+    /** The body of a GET of {@code pathAndQuery} through the proxy from {@code clientIp}. */
+    String get(String pathAndQuery, String clientIp) {
+        return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + pathAndQuery))
+                .timeout(Duration.ofSeconds(10)).header("X-Forwarded-For", clientIp).build()).body();
+    }
+
     /** The share of gray, in percent, over {@code n} requests with distinct uid cookies (the split's key). */
     double grayPercent(int n, String keyPrefix) {
         int gray = 0;

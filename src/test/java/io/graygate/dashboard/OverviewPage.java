@@ -35,6 +35,11 @@ final class OverviewPage {
         browser.waiting().until(d -> Double.valueOf(percent).equals(shares(route).get(version)));
     }
 
+    /** The figure a version's row shows: field "rate" (req/s), "errors" (error ratio) or "p99". */
+    String figure(String route, String version, String field) {
+        return card(route).findElement(By.cssSelector("tr[data-version='" + version + "'] td[data-field='" + field + "'] .figure")).getText();
+    }
+
     String storeState() {
         return browser.driver.findElement(By.id("store-connected")).getText();
     }
