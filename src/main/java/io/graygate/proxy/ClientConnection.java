@@ -464,7 +464,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     }
 
     private void upstreamResponse(Exchange x, HttpResponse response) {
-        if (!x.anyResponse) x.server.health().succeeded();
+        if (!x.anyResponse) x.server.health().succeeded(x.startNanos);
         x.anyResponse = true;
         int code = response.status().code();
         HttpHeaders h = response.headers();
