@@ -1,6 +1,7 @@
 package io.graygate.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.graygate.rollout.RolloutCodec;
 import io.graygate.rollout.RolloutController;
@@ -39,8 +40,7 @@ final class RolloutApi {
     private JsonNode status(Router.Call call) {
         String route = call.param("route");
         RolloutState s = rollouts.status(route);
-        if (s == null) throw ApiException.notFound("route " + route + " has no rollout; start one with POST /api/routes/" + route + "/rollout");
-        return answer(s, route);
+        return s == null ? NullNode.getInstance() : answer(s, route); // the dashboard reads null as "no rollout on this route"
     }
 
     private JsonNode command(Router.Call call, BiFunction<String, String, RolloutState> command) {

@@ -96,7 +96,7 @@ final class AdminClient {
         } catch (JsonProcessingException e) {
             json = null;
         }
-        if (status / 100 == 2 && json != null && json.isObject()) return json;
+        if (status / 100 == 2 && json != null && (json.isObject() || json.isNull())) return json; // null: nothing there (no rollout)
         if (json != null && json.path("error").isTextual()) throw new CliException(CliException.REFUSED, json.path("error").asText());
         throw new CliException(CliException.REFUSED, "admin API at " + base + " answered HTTP " + status + " with no JSON; is it a graygate admin address?");
     }

@@ -127,8 +127,10 @@ final class RolloutCommand {
 
         @Override
         int run(AdminClient admin) {
+            JsonNode first = admin.get(routePath(route) + "/rollout");
+            if (first.isNull()) throw new CliException(CliException.REFUSED, "route " + route + " has no rollout; start one with graygate rollout start");
             if (!watch) {
-                print(out(), admin.get(routePath(route) + "/rollout"));
+                print(out(), first);
                 return 0;
             }
             String last = null;

@@ -111,8 +111,11 @@ class RolloutCommandsTest {
         assertThat(bad.statusCode()).isEqualTo(400);
         assertThat(bad.body()).contains("analysis.interval: must be whole seconds from 1s to 5m");
         HttpResponse<String> none = http("GET", "/api/routes/demo/rollout", null);
-        assertThat(none.statusCode()).isEqualTo(404);
-        assertThat(none.body()).contains("route demo has no rollout");
+        assertThat(none.statusCode()).isEqualTo(200);
+        assertThat(none.body().strip()).isEqualTo("null");
+        CliRun status = graygate("rollout", "status", "demo");
+        assertThat(status.exitCode()).isEqualTo(CliException.REFUSED);
+        assertThat(status.err()).isEqualTo("graygate: route demo has no rollout; start one with graygate rollout start\n");
         assertThat(http("GET", "/api/routes/nope/rollout", null).statusCode()).isEqualTo(404);
         assertThat(http("POST", "/api/routes/demo/rollout/abort", null).statusCode()).isEqualTo(404);
         assertThat(gateway.rules().state("demo").policy().rule("ramp")).isNull();
