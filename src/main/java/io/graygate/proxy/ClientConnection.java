@@ -789,6 +789,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     private void next() {
         exchange = null;
         idleSince = System.nanoTime();
+        // A head pipelined behind the last request and left unfinished has requestHeaderTimeout from now.
+        if (codec != null && codec.insideHead()) headStartedAt = idleSince;
         if (drainRequested || proxy.draining()) {
             closing = true;
             CloseOnFlush.close(ctx.channel());
