@@ -9,10 +9,10 @@ import java.time.Duration;
 public record ProxyConfig(Duration connectTimeout, Duration responseTimeout, Duration idleTimeout,
                           Duration upstreamIdleTimeout, int maxIdlePerServer, Duration drainTimeout, int ioThreads,
                           boolean versionHeader, boolean accessLog, int maxHeaderSize, NextUpstream nextUpstream,
-                          int nextUpstreamTries, Duration requestHeaderTimeout, Duration requestBodyTimeout) {
+                          int nextUpstreamTries, String accessLogFormat, Duration requestHeaderTimeout, Duration requestBodyTimeout) {
 
     public static ProxyConfig defaults() {
-        return new ProxyConfig((String) null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new ProxyConfig((String) null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     @JsonCreator
@@ -28,6 +28,7 @@ public record ProxyConfig(Duration connectTimeout, Duration responseTimeout, Dur
                        @JsonProperty("maxHeaderSize") Integer maxHeaderSize,
                        @JsonProperty("nextUpstream") java.util.List<String> nextUpstream,
                        @JsonProperty("nextUpstreamTries") Integer nextUpstreamTries,
+                       @JsonProperty("accessLogFormat") String accessLogFormat,
                        @JsonProperty("requestHeaderTimeout") String requestHeaderTimeout,
                        @JsonProperty("requestBodyTimeout") String requestBodyTimeout) {
         this(Durations.orDefault("connectTimeout", connectTimeout, Duration.ofSeconds(2), Duration.ofMillis(10)),
@@ -42,8 +43,21 @@ public record ProxyConfig(Duration connectTimeout, Duration responseTimeout, Dur
                 positive("maxHeaderSize", maxHeaderSize, 16384),
                 NextUpstream.parse(nextUpstream),
                 nextUpstreamTries == null ? 0 : nonNegative("nextUpstreamTries", nextUpstreamTries),
+                accessLogFormat(accessLogFormat),
                 Durations.orDefault("requestHeaderTimeout", requestHeaderTimeout, Duration.ofSeconds(30), Duration.ofMillis(10)),
                 Durations.orDefault("requestBodyTimeout", requestBodyTimeout, Duration.ofSeconds(60), Duration.ofMillis(10)));
+    }
+
+    /** {@code text} (key=value, the default) or {@code json} (one object per line). */
+    private static String accessLogFormat(String text) {
+        if (text == null) return "text";
+        String t = text.strip().toLowerCase(java.util.Locale.ROOT);
+        if (t.equals("text") || t.equals("json")) return t;
+        throw new IllegalArgumentException("accessLogFormat: expected text or json, got \"" + text + "\"");
+    }
+
+    public boolean accessLogJson() {
+        return accessLogFormat.equals("json");
     }
 
     private static int positive(String field, Integer value, int fallback) {
@@ -59,7 +73,8 @@ public record ProxyConfig(Duration connectTimeout, Duration responseTimeout, Dur
 
     public ProxyConfig withVersionHeader(boolean on) {
         return new ProxyConfig(connectTimeout, responseTimeout, idleTimeout, upstreamIdleTimeout, maxIdlePerServer,
-                drainTimeout, ioThreads, on, accessLog, maxHeaderSize, nextUpstream, nextUpstreamTries, requestHeaderTimeout, requestBodyTimeout);
+                drainTimeout, ioThreads, on, accessLog, maxHeaderSize, nextUpstream, nextUpstreamTries, accessLogFormat,
+                requestHeaderTimeout, requestBodyTimeout);
     }
 
     /** Event-loop threads to run: as configured, else one per core. */
