@@ -1,6 +1,10 @@
 package io.graygate;
 
 import io.graygate.admin.AdminServer;
+import io.graygate.admin.MetricsEndpoint;
+import io.graygate.stats.LiveStats;
+import io.graygate.stats.StatsQuery;
+import io.graygate.stats.TrafficMeters;
 import io.graygate.config.ConfigException;
 import io.graygate.config.GatewayConfig;
 import io.graygate.config.ProxyConfig;
@@ -34,14 +38,17 @@ public final class Gateway implements AutoCloseable {
     private final RuleBook rules;
     private final ProxyServer proxy;
     private final AdminServer admin;
+    private final LiveStats stats;
     private boolean closed;
 
-    private Gateway(GatewayConfig config, Supplier<GatewayConfig> reloadSource, RuleBook rules, ProxyServer proxy, AdminServer admin) {
+    private Gateway(GatewayConfig config, Supplier<GatewayConfig> reloadSource, RuleBook rules, ProxyServer proxy, AdminServer admin,
+                    LiveStats stats) {
         this.config = config;
         this.reloadSource = reloadSource;
         this.rules = rules;
         this.proxy = proxy;
         this.admin = admin;
+        this.stats = stats;
     }
 
     /** Opens the store, binds both listeners and returns the running gateway; on any failure releases what it took. */
@@ -62,24 +69,55 @@ public final class Gateway implements AutoCloseable {
      */
     public static Gateway start(GatewayConfig config, Set<String> reseed, Supplier<GatewayConfig> reloadSource) {
         AtomicReference<Gateway> self = new AtomicReference<>();
-        RuleBook rules = new RuleBook(config, RuleStores.forConfig(config));
+        // One row of counters per event loop: the proxy's loops are numbered as the meters' rows.
+        TrafficMeters meters = new TrafficMeters(config.proxy().effectiveIoThreads());
+        RuleBook rules = new RuleBook(config, RuleStores.forConfig(config), meters);
         ProxyServer proxy = null;
         AdminServer admin = null;
+        LiveStats stats = null;
         try {
             rules.open(reseed);
             proxy = new ProxyServer(config, rules::snapshot).start();
-            admin = new AdminServer(config, rules, () -> self.get().reload()).start();
+            stats = new LiveStats(meters, rules::snapshot, rules.store().nodeBoard(), nodeId(proxy.address()));
+            ProxyServer p = proxy;
+            MetricsEndpoint metrics = new MetricsEndpoint(meters, rules::snapshot, p::servers, p::activeConnections, () -> rules.store().status());
+            admin = new AdminServer(config, rules, () -> self.get().reload(), stats, metrics).start();
+            stats.start(admin.address().getHostString() + ":" + admin.address().getPort(), proxy.urls());
         } catch (RuntimeException e) {
             if (admin != null) admin.close();
             if (proxy != null) proxy.close();
+            if (stats != null) stats.close();
             rules.close();
             throw e;
         }
-        Gateway g = new Gateway(config, reloadSource, rules, proxy, admin);
+        Gateway g = new Gateway(config, reloadSource, rules, proxy, admin, stats);
         self.set(g);
         log.info("graygate listening on {} (admin {}), store {}, {} routes", String.join(", ", proxy.urls()), admin.address(),
                 config.redactedStore(), config.routes().size());
         return g;
+    }
+
+    /** How this node is known to the others on a shared store: its host name and proxy port. */
+    private static String nodeId(InetSocketAddress proxy) {
+        String host = System.getenv("HOSTNAME");
+        if (host == null || host.isBlank()) {
+            try {
+                host = java.net.InetAddress.getLocalHost().getHostName();
+            } catch (java.net.UnknownHostException e) {
+                host = "localhost";
+            }
+        }
+        return host + ":" + proxy.getPort();
+    }
+
+    /** The live per-version figures (this node's, or the cluster's on a shared store), for whoever decides from them. */
+    public StatsQuery stats() {
+        return stats;
+    }
+
+    /** This node's id on the shared store and the live nodes, as {@code GET /api/nodes} shows them. */
+    public LiveStats liveStats() {
+        return stats;
     }
 
     public InetSocketAddress address() {
@@ -184,6 +222,7 @@ public final class Gateway implements AutoCloseable {
         if (!before.listeners().equals(next.listeners())) out.add("listen");
         if (!before.admin().listen().equals(next.admin().listen())) out.add("admin.listen");
         if (!before.admin().token().equals(next.admin().token())) out.add("admin.token");
+        if (before.admin().metricsWithoutToken() != next.admin().metricsWithoutToken()) out.add("admin.metricsWithoutToken");
         if (!before.store().equals(next.store())) out.add("store");
         ProxyConfig a = before.proxy(), b = next.proxy();
         if (!a.connectTimeout().equals(b.connectTimeout())) out.add("proxy.connectTimeout");
@@ -204,6 +243,7 @@ public final class Gateway implements AutoCloseable {
         log.info("graygate stopping: draining in-flight requests (at most {} ms)", config.proxy().drainTimeout().toMillis());
         proxy.close();
         admin.close();
+        stats.close();
         rules.close();
         log.info("graygate stopped");
     }

@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -34,18 +35,21 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
 
     private static final Logger log = LoggerFactory.getLogger(AdminHandler.class);
     private static final byte[] NEWLINE = {'\n'};
+    private static final String METRICS = "/metrics";
 
     private final AdminApi api;
     private final BearerToken token; // null: no token configured, every caller is let in
+    private final boolean metricsWithoutToken;
     private final Executor workers;
 
     // Touched only on the connection's I/O loop: requests read but not yet answered, and whether one is being served.
     private final ArrayDeque<FullHttpRequest> waiting = new ArrayDeque<>();
     private boolean serving;
 
-    AdminHandler(AdminApi api, BearerToken token, Executor workers) {
+    AdminHandler(AdminApi api, BearerToken token, boolean metricsWithoutToken, Executor workers) {
         this.api = api;
         this.token = token;
+        this.metricsWithoutToken = metricsWithoutToken;
         this.workers = workers;
     }
 
@@ -98,12 +102,13 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
             if (!request.decoderResult().isSuccess()) {
                 throw ApiException.badRequest("malformed HTTP request: " + request.decoderResult().cause().getMessage());
             }
-            if (token != null && !token.accepts(request.headers().get(HttpHeaderNames.AUTHORIZATION))) {
+            boolean metrics = uri.path().equals(METRICS);
+            if (token != null && !(metrics && metricsWithoutToken) && !token.accepts(request.headers().get(HttpHeaderNames.AUTHORIZATION))) {
                 boolean given = request.headers().contains(HttpHeaderNames.AUTHORIZATION);
                 log.warn("admin: refused {} from {}: {} bearer token", what, ctx.channel().remoteAddress(), given ? "wrong" : "no");
                 throw ApiException.unauthorized(given ? "unauthorized: wrong token" : "unauthorized: send Authorization: Bearer <token>");
             }
-            response = json(HttpResponseStatus.OK, api.handle(request.method(), uri.rawPath(), uri.parameters(), request.headers(),
+            response = metrics ? metrics(request) : json(HttpResponseStatus.OK, api.handle(request.method(), uri.rawPath(), uri.parameters(), request.headers(),
                     request.content(), actor(request)));
         } catch (Throwable failure) {
             response = error(ApiErrors.toApiException(failure, what));
@@ -121,6 +126,18 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
         if (said == null || said.isBlank()) return "admin";
         String clean = said.strip().replaceAll("[^\\p{Graph} ]", "?");
         return "admin (" + (clean.length() > 64 ? clean.substring(0, 64) : clean) + ")";
+    }
+
+    /** Prometheus's text format, not JSON: the one endpoint outside the API's router. */
+    private FullHttpResponse metrics(FullHttpRequest request) {
+        if (!HttpMethod.GET.equals(request.method())) throw ApiException.methodNotAllowed(request.method().name(), METRICS, "GET");
+        MetricsEndpoint m = api.metrics();
+        ByteBuf content = Unpooled.wrappedBuffer(m.scrape());
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, content);
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, m.contentType());
+        response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes());
+        response.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
+        return response;
     }
 
     private static void write(ChannelHandlerContext ctx, FullHttpResponse response) {

@@ -5,6 +5,9 @@ import io.graygate.config.GatewayConfig;
 import io.graygate.config.HostPort;
 import io.graygate.config.ReloadReport;
 import io.graygate.rules.RuleBook;
+import io.graygate.stats.LiveStats;
+import io.graygate.stats.TrafficMeters;
+import io.graygate.store.NodeBoard;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -27,7 +30,8 @@ import java.util.function.Supplier;
 
 /**
  * The admin listener: the JSON API over the rule book, on loopback by default. When {@code admin.token} is set,
- * every call, {@code /health} included, must carry {@code Authorization: Bearer <token>}, else it is answered 401.
+ * every call, {@code /health} included, must carry {@code Authorization: Bearer <token>}, else it is answered 401;
+ * {@code /metrics} too, unless {@code admin.metricsWithoutToken}.
  */
 public final class AdminServer implements AutoCloseable {
 
@@ -39,6 +43,8 @@ public final class AdminServer implements AutoCloseable {
     private final GatewayConfig config;
     private final RuleBook rules;
     private final Supplier<ReloadReport> reload;
+    private final LiveStats stats;
+    private final MetricsEndpoint metrics;
     private EventLoopGroup acceptors;
     private EventLoopGroup ioLoops;
     private ExecutorService workers;
@@ -53,15 +59,26 @@ public final class AdminServer implements AutoCloseable {
 
     /** @param reload reads the configuration file again and puts it in force, for {@code POST /api/reload} */
     public AdminServer(GatewayConfig config, RuleBook rules, Supplier<ReloadReport> reload) {
+        this(config, rules, reload, new LiveStats(TrafficMeters.NONE, rules::snapshot, NodeBoard.ALONE, "standalone"),
+                MetricsEndpoint.standalone(rules::snapshot, () -> rules.store().status()));
+    }
+
+    /**
+     * @param stats   the live figures and the node list, for {@code /api/stats} and {@code /api/nodes}
+     * @param metrics what {@code /metrics} serves
+     */
+    public AdminServer(GatewayConfig config, RuleBook rules, Supplier<ReloadReport> reload, LiveStats stats, MetricsEndpoint metrics) {
         this.config = config;
         this.rules = rules;
         this.reload = reload;
+        this.stats = stats;
+        this.metrics = metrics;
     }
 
     /** Binds {@code admin.listen}; fails fast, naming the address, when it is taken. */
     public synchronized AdminServer start() {
         if (listener != null) throw new IllegalStateException("the admin server is already started");
-        AdminApi api = new AdminApi(rules, reload);
+        AdminApi api = new AdminApi(rules, reload, stats, metrics);
         BearerToken token = config.admin().requiresToken() ? new BearerToken(config.admin().token()) : null;
         acceptors = new NioEventLoopGroup(1, new DefaultThreadFactory("graygate-admin-accept"));
         ioLoops = new NioEventLoopGroup(1, new DefaultThreadFactory("graygate-admin-io"));
@@ -77,7 +94,7 @@ public final class AdminServer implements AutoCloseable {
                         ch.pipeline()
                                 .addLast("http", new HttpServerCodec())
                                 .addLast("aggregate", new HttpObjectAggregator(MAX_BODY_BYTES))
-                                .addLast("api", new AdminHandler(api, token, workers));
+                                .addLast("api", new AdminHandler(api, token, config.admin().metricsWithoutToken(), workers));
                     }
                 });
         ChannelFuture bound = bootstrap.bind(at.host(), at.port()).awaitUninterruptibly();

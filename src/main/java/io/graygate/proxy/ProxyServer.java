@@ -265,6 +265,26 @@ public final class ProxyServer implements AutoCloseable {
         return changed;
     }
 
+    /** Client connections open now, on every listener. */
+    public long activeConnections() {
+        long n = 0;
+        for (LoopChannels c : clientsByLoop.values()) n += c.count();
+        return n;
+    }
+
+    /** Every upstream server in force, by group, as health and failures show it. */
+    public List<ServerState> servers() {
+        List<ServerState> out = new ArrayList<>();
+        for (UpstreamGroup g : upstreams.groups().values()) {
+            for (UpstreamServer s : g.servers()) out.add(new ServerState(g.name(), s.toString(), s.health().isUp(), s.connectFailures()));
+        }
+        return out;
+    }
+
+    /** One upstream server of a group: up (not marked down by failures or health checks), and its connect failures so far. */
+    public record ServerState(String upstream, String server, boolean up, long connectFailures) {
+    }
+
     /** Requests received and not yet fully answered. */
     public int inFlight() {
         long n = 0;

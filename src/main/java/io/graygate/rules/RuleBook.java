@@ -11,6 +11,7 @@ import io.graygate.store.HistoryEntry;
 import io.graygate.store.KeySet;
 import io.graygate.store.RouteState;
 import io.graygate.store.RuleStore;
+import io.graygate.stats.TrafficMeters;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +33,7 @@ public final class RuleBook implements AutoCloseable {
 
     private volatile GatewayConfig config;
     private final RuleStore store;
+    private final TrafficMeters meters;
     /** Routes the store holds state for that the configuration no longer names (kept, not served). */
     private volatile Set<String> unconfigured = Set.of();
     private volatile RouteTable snapshot = RouteTable.EMPTY;
@@ -39,8 +41,14 @@ public final class RuleBook implements AutoCloseable {
     private volatile SnapshotInfo snapshotInfo = new SnapshotInfo(0, null);
 
     public RuleBook(GatewayConfig config, RuleStore store) {
+        this(config, store, TrafficMeters.NONE);
+    }
+
+    /** @param meters where the compiled decisions find their counters (the proxy's, sized for its event loops) */
+    public RuleBook(GatewayConfig config, RuleStore store, TrafficMeters meters) {
         this.config = config;
         this.store = store;
+        this.meters = meters;
     }
 
     /** Loads the rules from the store (seeding it from the configuration the first time) and compiles the first snapshot. */
@@ -232,8 +240,8 @@ public final class RuleBook implements AutoCloseable {
         }
     }
 
-    static Route compile(RouteConfig rc, RouteState s) {
-        return RouteCompiler.compile(rc, s.policy(), s.allSets(), s.revision());
+    private Route compile(RouteConfig rc, RouteState s) {
+        return RouteCompiler.compile(rc, s.policy(), s.allSets(), s.revision(), meters);
     }
 
     @Override
