@@ -15,7 +15,7 @@ import java.util.concurrent.Callable;
         description = "Gray-release HTTP gateway: rules and sticky splits choose which version of a service each request reaches.",
         subcommands = {ServeCommand.class, GrayCommand.class, SetCommand.class, PolicyCommand.class, SplitCommand.class,
                 SwitchCommand.class, PromoteCommand.class, RollbackCommand.class, HistoryCommand.class, ModeCommand.class,
-                ExplainCommand.class, StatusCommand.class, ReloadCommand.class, CompletionCommand.class, HelpCommand.class})
+                ExplainCommand.class, StatusCommand.class, TopCommand.class, ReloadCommand.class, CompletionCommand.class, HelpCommand.class})
 public final class Main implements Callable<Integer> {
 
     @Spec
