@@ -333,7 +333,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         }
         x.group = group;
         x.server = pool.next(group, null, 0);
-        String target = PathRewrite.apply(request.uri(), path, proxy.stripsPrefix(route.name()) ? route.pathPrefix() : null, group.pathPrefix());
+        String target = PathRewrite.apply(request.uri(), path, proxy.stripsPrefix(route.name()) ? route.pathPrefix() : null,
+                decision.pathPrefix().isNone() ? group.pathPrefix() : decision.pathPrefix());
         if (target != request.uri()) {
             request.setUri(target);
             x.upstreamUri = target;
