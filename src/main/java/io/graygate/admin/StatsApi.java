@@ -10,6 +10,7 @@ import io.graygate.stats.LiveStats;
 import io.graygate.stats.NodeInfo;
 import io.graygate.stats.RouteStats;
 import io.graygate.stats.StatsScope;
+import io.graygate.stats.TrafficCollector;
 import io.graygate.stats.VersionStats;
 
 import java.math.BigDecimal;
@@ -41,7 +42,7 @@ final class StatsApi {
         StatsScope scope = scope(call.query("scope"));
         RouteStats s = stats.query(route, window, scope);
         Route r = routes.get().route(route);
-        Map<String, Integer> shares = r == null ? null : r.splitShares();
+        Map<String, Integer> shares = r == null ? null : TrafficCollector.weights(r);
         ObjectNode out = AdminApi.JSON.createObjectNode();
         out.put("route", s.route());
         out.put("window", describe(s.window()));

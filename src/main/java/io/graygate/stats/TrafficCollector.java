@@ -60,17 +60,27 @@ public final class TrafficCollector implements MultiCollector {
                     .labels(Labels.of("route", d.version().route(), "version", d.version().version(), "rule", d.rule())).value(d.made()).build());
         }
         GaugeSnapshot.Builder weights = GaugeSnapshot.builder().name("graygate_route_weight_ratio")
-                .help("The share of a route's requests the policy sends to each version (override, or the first unconditional split), 0 to 1");
+                .help("The share of a route's requests no match rule takes that the policy sends to each version (override, first unconditional split, else the baseline), 0 to 1");
         GaugeSnapshot.Builder revisions = GaugeSnapshot.builder().name("graygate_policy_revision")
                 .help("The revision of the route's policy and IP sets in force on this node");
         for (Route r : routes.get().routes()) {
             revisions.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(Labels.of("route", r.name())).value(r.revision()).build());
-            Map<String, Integer> shares = r.splitShares();
-            if (shares == null) continue;
-            shares.forEach((version, bp) -> weights.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder()
+            weights(r).forEach((version, bp) -> weights.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder()
                     .labels(Labels.of("route", r.name(), "version", version)).value(bp / 10_000.0).build()));
         }
         return MetricSnapshots.of(requests.build(), durations.build(), upstream.build(), decisions.build(), weights.build(), revisions.build());
+    }
+
+    /**
+     * Each version's share, in basis points, of the requests no match rule takes: the override's or the first
+     * unconditional split's, and with neither, all of it to the baseline.
+     */
+    public static Map<String, Integer> weights(Route r) {
+        Map<String, Integer> shares = r.splitShares();
+        if (shares != null) return shares;
+        Map<String, Integer> out = new java.util.LinkedHashMap<>();
+        for (String v : r.upstreamByVersion().keySet()) out.put(v, v.equals(r.baseline()) ? 10_000 : 0);
+        return out;
     }
 
     private static HistogramSnapshot.HistogramDataPointSnapshot histogram(Labels labels, long[] perBucket, double sumSeconds) {

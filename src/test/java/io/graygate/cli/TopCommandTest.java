@@ -81,8 +81,8 @@ class TopCommandTest {
                 String screen = capture(socket);
                 assertThat(screen).contains("graygate top").contains("window 1m").contains("cluster (1 node)");
                 assertThat(screen).containsPattern("ROUTE\\s+VERSION\\s+WEIGHT\\s+REQ/S\\s+ERROR %\\s+P50 MS\\s+P99 MS\\s+REQUESTS");
-                assertThat(screen).containsPattern("gray\\s+-\\s+0\\.0\\s+100\\.00%\\s+\\d+\\.\\d\\s+\\d+\\.\\d\\s+2");
-                assertThat(screen).containsPattern("web\\s+production\\s+-\\s+0\\.1\\s+0\\.00%");
+                assertThat(screen).containsPattern("gray\\s+0%\\s+0\\.0\\s+100\\.00%\\s+\\d+\\.\\d\\s+\\d+\\.\\d\\s+2");
+                assertThat(screen).containsPattern("web\\s+production\\s+100%\\s+0\\.1\\s+0\\.00%");
 
                 for (int i = 0; i < 3; i++) request(gateway, false, 200);
                 Polling.await("top to redraw with 9 production requests", Duration.ofSeconds(20), () -> row(capture(socket), "web\\s+production", "9"));
@@ -93,7 +93,9 @@ class TopCommandTest {
                 assertThat(after).contains("graygate top: stopped");
                 assertThat(after).doesNotContain("Exception");
                 assertThat(row(after, "web\\s+production", "9")).as("the last table stays on the screen:\n%s", after).isTrue();
-                assertThat(tmux(socket, "display-message", "-p", "-t", "top", "#{pane_dead_status}").strip()).isEqualTo("130"); // 128 + SIGINT
+                // Ended by SIGINT, as a terminal program should be: exit status 128 + 2 (tmux 3.3 says so on the dead pane).
+                String status = tmux(socket, "display-message", "-p", "-t", "top", "#{pane_dead_status}").strip();
+                assertThat(status.isEmpty() ? after : status).contains(status.isEmpty() ? "status 130" : "130");
             } finally {
                 tmux(socket, "kill-server");
             }

@@ -154,6 +154,9 @@ class MetricsTest {
         assertThat(m.value("graygate_decisions_total{route=\"shop\",rule=\"grays\",version=\"gray\"}")).isEqualTo(6);
         assertThat(m.value("graygate_decisions_total{route=\"shop\",rule=\"canaries\",version=\"canary\"}")).isEqualTo(3);
         assertThat(m.value("graygate_policy_revision{route=\"shop\"}")).isEqualTo(1);
+        // No split: what no match rule takes goes to the baseline.
+        assertThat(m.value("graygate_route_weight_ratio{route=\"shop\",version=\"production\"}")).isEqualTo(1);
+        assertThat(m.value("graygate_route_weight_ratio{route=\"shop\",version=\"gray\"}")).isZero();
         assertThat(m.value("graygate_upstream_connect_failures_total{server=\"" + canaryServer() + "\",upstream=\"canary\"}")).isEqualTo(3);
         assertThat(m.value("graygate_upstream_server_up{server=\"" + canaryServer() + "\",upstream=\"canary\"}")).isZero();
         assertThat(m.value("graygate_upstream_server_up{server=\"" + gray.hostPort() + "\",upstream=\"gray\"}")).isEqualTo(1);
@@ -244,6 +247,20 @@ class MetricsTest {
         assertThat(gateway.stats().query("shop", Duration.ofSeconds(90), StatsScope.NODE).window()).isEqualTo(Duration.ofSeconds(90));
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> gateway.stats().query("shop", Duration.ofMillis(1500), StatsScope.NODE))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("window:");
+    }
+
+    @Test
+    void theGrafanaDashboardQueriesOnlyMetricsTheGatewayExposes() throws Exception {
+        assertThat(get("/ok", null)).isEqualTo(200);
+        String dashboard = java.nio.file.Files.readString(Path.of("docs", "grafana-graygate.json"));
+        JSON.readTree(dashboard); // it is JSON
+        java.util.Set<String> queried = new java.util.TreeSet<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("graygate_[a-z_]+").matcher(dashboard);
+        while (m.find()) queried.add(m.group());
+        assertThat(queried).contains("graygate_http_requests_total", "graygate_http_request_duration_seconds_bucket");
+        java.util.Set<String> exposed = new java.util.TreeSet<>();
+        for (String series : scrape().samples().keySet()) exposed.add(series.replaceAll("\\{.*", ""));
+        assertThat(exposed).containsAll(queried.stream().filter(q -> !q.equals("graygate_versions")).toList());
     }
 
     @Test
