@@ -5,6 +5,9 @@ import io.graygate.admin.MetricsEndpoint;
 import io.graygate.stats.LiveStats;
 import io.graygate.stats.StatsQuery;
 import io.graygate.stats.TrafficMeters;
+import io.graygate.audit.AuditLog;
+import io.graygate.audit.AuditLogs;
+import io.graygate.audit.QueuedAuditLog;
 import io.graygate.config.ConfigException;
 import io.graygate.config.GatewayConfig;
 import io.graygate.config.ProxyConfig;
@@ -39,11 +42,15 @@ public final class Gateway implements AutoCloseable {
     private final ProxyServer proxy;
     private final AdminServer admin;
     private final LiveStats stats;
+    private final QueuedAuditLog audit;
+    private final NodeIdentity node;
     private boolean closed;
 
     private Gateway(GatewayConfig config, Supplier<GatewayConfig> reloadSource, RuleBook rules, ProxyServer proxy, AdminServer admin,
-                    LiveStats stats) {
+                    LiveStats stats, QueuedAuditLog audit, NodeIdentity node) {
         this.config = config;
+        this.audit = audit;
+        this.node = node;
         this.reloadSource = reloadSource;
         this.rules = rules;
         this.proxy = proxy;
@@ -71,43 +78,41 @@ public final class Gateway implements AutoCloseable {
         AtomicReference<Gateway> self = new AtomicReference<>();
         // One row of counters per event loop: the proxy's loops are numbered as the meters' rows.
         TrafficMeters meters = new TrafficMeters(config.proxy().effectiveIoThreads());
-        RuleBook rules = new RuleBook(config, RuleStores.forConfig(config), meters);
+        NodeIdentity node = NodeIdentity.forConfig(config);
+        QueuedAuditLog audit = AuditLogs.forConfig(config);
+        RuleBook rules;
+        try {
+            rules = new RuleBook(config, RuleStores.forConfig(config), audit, node.id(), meters);
+        } catch (RuntimeException e) {
+            audit.close();
+            throw e;
+        }
         ProxyServer proxy = null;
         AdminServer admin = null;
         LiveStats stats = null;
         try {
             rules.open(reseed);
             proxy = new ProxyServer(config, rules::snapshot).start();
-            stats = new LiveStats(meters, rules::snapshot, rules.store().nodeBoard(), nodeId(proxy.address()));
+            stats = new LiveStats(meters, rules::snapshot, rules.store().nodeBoard());
             ProxyServer p = proxy;
             MetricsEndpoint metrics = new MetricsEndpoint(meters, rules::snapshot, p::servers, p::activeConnections, () -> rules.store().status());
             admin = new AdminServer(config, rules, () -> self.get().reload(), stats, metrics).start();
-            stats.start(admin.address().getHostString() + ":" + admin.address().getPort(), proxy.urls());
+            // HOST:ADMINPORT with the port bound: the audit log's node id where the port is configured, and unique even when it is chosen at start.
+            stats.start(NodeIdentity.hostName() + ":" + admin.address().getPort(), admin.address().getHostString() + ":" + admin.address().getPort(),
+                    proxy.urls());
         } catch (RuntimeException e) {
             if (admin != null) admin.close();
             if (proxy != null) proxy.close();
             if (stats != null) stats.close();
             rules.close();
+            audit.close();
             throw e;
         }
-        Gateway g = new Gateway(config, reloadSource, rules, proxy, admin, stats);
+        Gateway g = new Gateway(config, reloadSource, rules, proxy, admin, stats, audit, node);
         self.set(g);
-        log.info("graygate listening on {} (admin {}), store {}, {} routes", String.join(", ", proxy.urls()), admin.address(),
-                config.redactedStore(), config.routes().size());
+        log.info("graygate listening on {} (admin {}), store {}, {} routes, node {}, audit log {}", String.join(", ", proxy.urls()),
+                admin.address(), config.redactedStore(), config.routes().size(), node, audit.describe());
         return g;
-    }
-
-    /** How this node is known to the others on a shared store: its host name and proxy port. */
-    private static String nodeId(InetSocketAddress proxy) {
-        String host = System.getenv("HOSTNAME");
-        if (host == null || host.isBlank()) {
-            try {
-                host = java.net.InetAddress.getLocalHost().getHostName();
-            } catch (java.net.UnknownHostException e) {
-                host = "localhost";
-            }
-        }
-        return host + ":" + proxy.getPort();
     }
 
     /** The live per-version figures (this node's, or the cluster's on a shared store), for whoever decides from them. */
@@ -152,6 +157,16 @@ public final class Gateway implements AutoCloseable {
 
     public RuleBook rules() {
         return rules;
+    }
+
+    /** Where rule changes are recorded; what the rollout controller records its steps in too. */
+    public AuditLog audit() {
+        return audit;
+    }
+
+    /** This node's id in audit entries (and the node list). */
+    public NodeIdentity node() {
+        return node;
     }
 
     /** The configuration in force: the one it started with, or the latest reload. */
@@ -223,6 +238,8 @@ public final class Gateway implements AutoCloseable {
         if (!before.admin().listen().equals(next.admin().listen())) out.add("admin.listen");
         if (!before.admin().token().equals(next.admin().token())) out.add("admin.token");
         if (before.admin().metricsWithoutToken() != next.admin().metricsWithoutToken()) out.add("admin.metricsWithoutToken");
+        if (!before.admin().tokens().equals(next.admin().tokens())) out.add("admin.tokens");
+        if (!before.audit().equals(next.audit())) out.add("audit");
         if (!before.store().equals(next.store())) out.add("store");
         ProxyConfig a = before.proxy(), b = next.proxy();
         if (!a.connectTimeout().equals(b.connectTimeout())) out.add("proxy.connectTimeout");
@@ -231,6 +248,7 @@ public final class Gateway implements AutoCloseable {
         if (!a.drainTimeout().equals(b.drainTimeout())) out.add("proxy.drainTimeout");
         if (a.ioThreads() != b.ioThreads()) out.add("proxy.ioThreads");
         if (a.accessLog() != b.accessLog()) out.add("proxy.accessLog");
+        if (!a.accessLogFormat().equals(b.accessLogFormat())) out.add("proxy.accessLogFormat");
         if (a.maxHeaderSize() != b.maxHeaderSize()) out.add("proxy.maxHeaderSize");
         return out;
     }
@@ -245,6 +263,7 @@ public final class Gateway implements AutoCloseable {
         admin.close();
         stats.close();
         rules.close();
+        audit.close();
         log.info("graygate stopped");
     }
 }

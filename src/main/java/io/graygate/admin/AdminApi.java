@@ -95,6 +95,7 @@ final class AdminApi {
                 .add(HttpMethod.PUT, "/api/routes/{route}/mode", call -> change(call, RuleChange.setMode(readMode(call.body()))))
                 .add(HttpMethod.GET, "/api/explain", call -> Explain.explain(call, rules.snapshot(), rules))
                 .add(HttpMethod.POST, "/api/reload", call -> JSON.valueToTree(reload.get()))
+                .add(HttpMethod.GET, "/api/audit", call -> AuditQuery.answer(call, rules.audit()))
                 .add(HttpMethod.GET, "/api/stats", live::stats)
                 .add(HttpMethod.GET, "/api/nodes", call -> live.nodes());
     }

@@ -103,29 +103,19 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
                 throw ApiException.badRequest("malformed HTTP request: " + request.decoderResult().cause().getMessage());
             }
             boolean metrics = uri.path().equals(METRICS);
-            if (token != null && !(metrics && metricsWithoutToken) && !token.accepts(request.headers().get(HttpHeaderNames.AUTHORIZATION))) {
+            String holder = token == null ? null : token.holder(request.headers().get(HttpHeaderNames.AUTHORIZATION));
+            if (token != null && holder == null && !(metrics && metricsWithoutToken)) {
                 boolean given = request.headers().contains(HttpHeaderNames.AUTHORIZATION);
                 log.warn("admin: refused {} from {}: {} bearer token", what, ctx.channel().remoteAddress(), given ? "wrong" : "no");
                 throw ApiException.unauthorized(given ? "unauthorized: wrong token" : "unauthorized: send Authorization: Bearer <token>");
             }
             response = metrics ? metrics(request) : json(HttpResponseStatus.OK, api.handle(request.method(), uri.rawPath(), uri.parameters(), request.headers(),
-                    request.content(), actor(request)));
+                    request.content(), Actor.of(holder, request.headers().get(Actor.HEADER))));
         } catch (Throwable failure) {
             response = error(ApiErrors.toApiException(failure, what));
         }
         HttpUtil.setKeepAlive(response, request.decoderResult().isSuccess() && HttpUtil.isKeepAlive(request));
         return response;
-    }
-
-    /**
-     * Who a change is recorded as made by: the admin token's holder ("admin"), with what the caller says of itself in
-     * {@code X-Graygate-Actor} (the CLI sends user@host) beside it, never instead of it.
-     */
-    private static String actor(FullHttpRequest request) {
-        String said = request.headers().get("x-graygate-actor");
-        if (said == null || said.isBlank()) return "admin";
-        String clean = said.strip().replaceAll("[^\\p{Graph} ]", "?");
-        return "admin (" + (clean.length() > 64 ? clean.substring(0, 64) : clean) + ")";
     }
 
     /** Prometheus's text format, not JSON: the one endpoint outside the API's router. */

@@ -59,7 +59,7 @@ public final class AdminServer implements AutoCloseable {
 
     /** @param reload reads the configuration file again and puts it in force, for {@code POST /api/reload} */
     public AdminServer(GatewayConfig config, RuleBook rules, Supplier<ReloadReport> reload) {
-        this(config, rules, reload, new LiveStats(TrafficMeters.NONE, rules::snapshot, NodeBoard.ALONE, "standalone"),
+        this(config, rules, reload, new LiveStats(TrafficMeters.NONE, rules::snapshot, NodeBoard.ALONE),
                 MetricsEndpoint.standalone(rules::snapshot, () -> rules.store().status()));
     }
 
@@ -79,7 +79,7 @@ public final class AdminServer implements AutoCloseable {
     public synchronized AdminServer start() {
         if (listener != null) throw new IllegalStateException("the admin server is already started");
         AdminApi api = new AdminApi(rules, reload, stats, metrics);
-        BearerToken token = config.admin().requiresToken() ? new BearerToken(config.admin().token()) : null;
+        BearerToken token = BearerToken.forConfig(config.admin());
         acceptors = new NioEventLoopGroup(1, new DefaultThreadFactory("graygate-admin-accept"));
         ioLoops = new NioEventLoopGroup(1, new DefaultThreadFactory("graygate-admin-io"));
         // Changes block on the store (fsync, a Redis round trip): they run here, never on the I/O loop.

@@ -62,6 +62,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     static final Object DRAIN = new Object();
 
     private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
+    private static final AsciiString TRACEPARENT = AsciiString.cached("traceparent");
 
     private final ProxyServer proxy;
     /** X-Forwarded-Proto for this connection's listener: http, or https on a TLS listener (HTTP/2 streams included). */
@@ -225,6 +226,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         }
         boolean last = content instanceof LastHttpContent;
         if (last) x.requestDone = true;
+        x.bytesIn += content.content().readableBytes();
         if (x.upstream != null) {
             writeUpstream(x.upstream, content); // unwritable now: updateClientReading pauses
             if (last) x.requestSent = true;
@@ -342,7 +344,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         x.upgrade = ForwardingHeaders.isUpgradeRequest(request);
         x.clientText = client.is(peer) ? peerText : client.toString();
         ForwardingHeaders.prepareRequest(request, x.upgrade, peerText, x.clientText, scheme, peerTrusted, route.upstreamHost(), x.server.hostHeader());
-        x.tryStartNanos = System.nanoTime();
+        x.upstreamStartNanos = x.tryStartNanos = System.nanoTime();
         UpstreamConnection c = pool.pollIdle(x.server);
         if (c != null) {
             x.reused = true;
@@ -534,6 +536,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
             abandonUpstream(x, "invalid response body", false);
             return;
         }
+        x.bytesOut += content.content().readableBytes();
         writeClient(content);
         if (last) {
             responseComplete(x);
@@ -563,6 +566,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
 
     private void responseComplete(Exchange x) {
         x.responseDone = true;
+        x.upstreamNanos = System.nanoTime() - x.upstreamStartNanos;
         UpstreamConnection c = x.upstream;
         x.upstream = null;
         c.unbind();
@@ -746,12 +750,13 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         Decision d = x.decision;
         if (d != null) {
             // An upstream's time counts only when it answered in full: the exchange's last try, its head to its last byte.
-            long upstreamNanos = x.anyResponse && x.responseDone && !x.local && !x.upstreamFailed ? now - x.tryStartNanos : -1;
-            d.meter().finished(loop, x.upstreamFailed ? Outcome.UPSTREAM_ERROR : Outcome.of(x.status), now - x.startNanos, upstreamNanos);
+            long lastTryNanos = x.anyResponse && x.responseDone && !x.local && !x.upstreamFailed ? now - x.tryStartNanos : -1;
+            d.meter().finished(loop, x.upstreamFailed ? Outcome.UPSTREAM_ERROR : Outcome.of(x.status), now - x.startNanos, lastTryNanos);
         }
+        long upstreamNanos = x.upstreamNanos > 0 ? x.upstreamNanos : x.upstreamStartNanos != 0 ? now - x.upstreamStartNanos : -1;
         proxy.accessLog().record(x.route == null ? null : x.route.name(), d == null ? null : d.version(), d == null ? null : d.rule(),
-                x.earlierTries, x.server, x.status, now - x.startNanos, x.clientText == null ? peerText : x.clientText,
-                x.method, x.uri, x.upstreamUri);
+                x.earlierTries, x.server, x.status, now - x.startNanos, upstreamNanos, x.bytesIn, x.bytesOut,
+                x.clientText == null ? peerText : x.clientText, x.method, x.uri, x.upstreamUri, x.traceparent);
     }
 
     /** The exchange is over on both sides: on to the next request (pipelined already, or yet to be read). */
@@ -915,12 +920,21 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         /** The gateway gave up on the upstream: it could not be reached, timed out or broke off (code upstream_error). */
         boolean upstreamFailed;
 
+        // For the access log: when the first upstream try began and how long until the response's end (0: not yet),
+        // body bytes from the client and to it, and the client's traceparent header.
+        long upstreamStartNanos;
+        long upstreamNanos;
+        long bytesIn;
+        long bytesOut;
+        final String traceparent;
+
         Exchange(HttpRequest request, long startNanos) {
             this.request = request;
             this.method = request.method();
             this.uri = request.uri();
             this.clientVersion = request.protocolVersion();
             this.startNanos = startNanos;
+            this.traceparent = request.headers().get(TRACEPARENT);
         }
     }
 }

@@ -107,7 +107,7 @@ public final class ProxyServer implements AutoCloseable {
         healthChecks = new HealthChecker(() -> upstreams);
         nameFollower = new NameFollower(() -> upstreams, hostNames, this::followedNames);
         clientsByLoop = clients;
-        accessLog = pc.accessLog() ? AccessLog.async(ACCESS_LOG_QUEUE) : AccessLog.off();
+        accessLog = pc.accessLog() ? AccessLog.async(ACCESS_LOG_QUEUE, pc.accessLogJson() ? AccessLog.Format.JSON : AccessLog.Format.TEXT) : AccessLog.off();
         List<BoundListener> bound = new ArrayList<>();
         for (int i = 0; i < config.listeners().size(); i++) {
             ListenerConfig l = config.listeners().get(i);

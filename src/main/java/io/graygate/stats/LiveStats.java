@@ -26,26 +26,28 @@ public final class LiveStats implements StatsQuery, AutoCloseable {
     private final TrafficMeters meters;
     private final Supplier<RouteTable> routes;
     private final NodeBoard board;
-    private final String nodeId;
     private final StatsTicker ticker;
+    private volatile String nodeId = "(not started)";
     private volatile String address = "";
     private volatile List<String> listeners = List.of();
     private boolean started;
     private boolean closed;
 
-    /** @param nodeId how this node is known on the board; unique among the nodes sharing it */
-    public LiveStats(TrafficMeters meters, Supplier<RouteTable> routes, NodeBoard board, String nodeId) {
+    public LiveStats(TrafficMeters meters, Supplier<RouteTable> routes, NodeBoard board) {
         this.meters = meters;
         this.routes = routes;
         this.board = board;
-        this.nodeId = nodeId;
         this.ticker = new StatsTicker(meters, routes, board, this::self);
     }
 
-    /** Starts the ticks, which post heartbeats naming this admin address and these proxy listeners. */
-    public synchronized LiveStats start(String adminAddress, List<String> proxyListeners) {
+    /**
+     * Starts the ticks, which post heartbeats as {@code nodeId} (unique among the nodes sharing the board) naming this
+     * admin address and these proxy listeners.
+     */
+    public synchronized LiveStats start(String nodeId, String adminAddress, List<String> proxyListeners) {
         if (started) throw new IllegalStateException("the live stats were started already");
         started = true;
+        this.nodeId = nodeId;
         this.address = adminAddress;
         this.listeners = List.copyOf(proxyListeners);
         ticker.start();

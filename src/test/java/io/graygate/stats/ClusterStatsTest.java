@@ -92,7 +92,7 @@ class ClusterStatsTest {
             assertThat(ids).hasSize(2).contains(a.liveStats().nodeId());
             JsonNode other = nodes.path("nodes").get(1);
             assertThat(other.path("self").asBoolean()).isFalse();
-            assertThat(other.path("id").asText()).endsWith(":" + b.proxyUri().getPort());
+            assertThat(other.path("id").asText()).endsWith(":" + b.adminUri().getPort());
             assertThat(other.path("address").asText()).isEqualTo(b.adminUri().getHost() + ":" + b.adminUri().getPort());
             assertThat(other.path("revisions").path("web").asLong()).isEqualTo(1);
             assertThat(other.path("graygateVersion").asText()).isNotEmpty();

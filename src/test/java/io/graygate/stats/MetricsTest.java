@@ -281,7 +281,7 @@ class MetricsTest {
         assertThat(nodes.path("nodes")).hasSize(1);
         JsonNode me = nodes.path("nodes").get(0);
         assertThat(me.path("self").asBoolean()).isTrue();
-        assertThat(me.path("id").asText()).endsWith(":" + gateway.port());
+        assertThat(me.path("id").asText()).endsWith(":" + gateway.adminPort());
         assertThat(me.path("address").asText()).isEqualTo("127.0.0.1:" + gateway.adminPort());
         assertThat(me.path("revisions").path("shop").asLong()).isEqualTo(1);
     }
