@@ -292,11 +292,14 @@ public final class ProxyServer implements AutoCloseable {
 
     /** Every upstream server in force, by group, as health and failures show it. */
     public List<ServerState> servers() {
-        List<ServerState> out = new ArrayList<>();
+        // Keyed by label set: while a reload swaps the groups, a group may be listed twice for a moment.
+        Map<String, ServerState> out = new java.util.LinkedHashMap<>();
         for (UpstreamGroup g : upstreams.groups().values()) {
-            for (UpstreamServer s : g.servers()) out.add(new ServerState(g.name(), s.toString(), s.health().isUp(), s.connectFailures()));
+            for (UpstreamServer s : g.servers()) {
+                out.putIfAbsent(g.name() + " " + s, new ServerState(g.name(), s.toString(), s.health().isUp(), s.connectFailures()));
+            }
         }
-        return out;
+        return List.copyOf(out.values());
     }
 
     /** One upstream server of a group: up (not marked down by failures or health checks), and its connect failures so far. */
