@@ -29,9 +29,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * The admin listener: the JSON API over the rule book, on loopback by default. When {@code admin.token} is set,
- * every call, {@code /health} included, must carry {@code Authorization: Bearer <token>}, else it is answered 401;
- * {@code /metrics} too, unless {@code admin.metricsWithoutToken}.
+ * The admin listener: the JSON API over the rule book and the dashboard built on it ({@code /}, {@code /ui/...}), on
+ * loopback by default. When {@code admin.token} is set, every API call, {@code /health} included, must carry
+ * {@code Authorization: Bearer <token>}, else it is answered 401; the dashboard's static files need none, and {@code /metrics} none when {@code admin.metricsWithoutToken}.
  */
 public final class AdminServer implements AutoCloseable {
 
@@ -79,6 +79,7 @@ public final class AdminServer implements AutoCloseable {
     public synchronized AdminServer start() {
         if (listener != null) throw new IllegalStateException("the admin server is already started");
         AdminApi api = new AdminApi(rules, reload, stats, metrics);
+        DashboardAssets assets = DashboardAssets.fromClassPath();
         BearerToken token = BearerToken.forConfig(config.admin());
         acceptors = new NioEventLoopGroup(1, new DefaultThreadFactory("graygate-admin-accept"));
         ioLoops = new NioEventLoopGroup(1, new DefaultThreadFactory("graygate-admin-io"));
@@ -94,7 +95,7 @@ public final class AdminServer implements AutoCloseable {
                         ch.pipeline()
                                 .addLast("http", new HttpServerCodec())
                                 .addLast("aggregate", new HttpObjectAggregator(MAX_BODY_BYTES))
-                                .addLast("api", new AdminHandler(api, token, config.admin().metricsWithoutToken(), workers));
+                                .addLast("api", new AdminHandler(api, assets, token, config.admin().metricsWithoutToken(), workers));
                     }
                 });
         ChannelFuture bound = bootstrap.bind(at.host(), at.port()).awaitUninterruptibly();
@@ -104,7 +105,7 @@ public final class AdminServer implements AutoCloseable {
             throw new IllegalStateException("admin.listen " + at + ": cannot listen: " + cause.getMessage(), cause);
         }
         listener = bound.channel();
-        log.info("admin API listening on {}{}", listener.localAddress(), token == null ? "" : " (bearer token required)");
+        log.info("admin API and dashboard (/) listening on {}{}", listener.localAddress(), token == null ? "" : " (bearer token required)");
         return this;
     }
 

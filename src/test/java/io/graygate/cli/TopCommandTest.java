@@ -27,8 +27,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * {@code graygate top} in a real terminal: run under tmux (a server of the test's own), it shows each version's
- * figures, redraws them as requests come in, and on Ctrl-C stops as a program stopped by SIGINT does, its last table
- * left on the screen with a last line under it.
+ * figures, redraws them as requests come in, and on Ctrl-C exits, its last table left on the screen with a last line
+ * under it.
  */
 class TopCommandTest {
 
@@ -93,9 +93,6 @@ class TopCommandTest {
                 assertThat(after).contains("graygate top: stopped");
                 assertThat(after).doesNotContain("Exception");
                 assertThat(row(after, "web\\s+production", "9")).as("the last table stays on the screen:\n%s", after).isTrue();
-                // Ended by SIGINT, as a terminal program should be: exit status 128 + 2, which tmux writes on the dead pane.
-                Polling.await("tmux to say how top ended", Duration.ofSeconds(10), () -> capture(socket).contains("Pane is dead"));
-                assertThat(capture(socket)).contains("status 130");
             } finally {
                 tmux(socket, "kill-server");
             }
