@@ -250,6 +250,20 @@ class MetricsTest {
     }
 
     @Test
+    void aPolicyChangeKeepsTheCountsAndCountsTheNewDecisions() throws Exception {
+        for (int i = 0; i < 3; i++) assertThat(get("/ok", null)).isEqualTo(200);
+        gateway.rules().apply("shop", io.graygate.rules.RuleChange.switchTo("gray"), "test");
+        for (int i = 0; i < 2; i++) assertThat(get("/ok", null)).isEqualTo(200);
+        PrometheusText m = scrape();
+        assertThat(m.value(requests("production", "2xx"))).isEqualTo(3);
+        assertThat(m.value(requests("gray", "2xx"))).isEqualTo(2);
+        assertThat(m.value("graygate_decisions_total{route=\"shop\",rule=\"(baseline)\",version=\"production\"}")).isEqualTo(3);
+        assertThat(m.value("graygate_decisions_total{route=\"shop\",rule=\"(override)\",version=\"gray\"}")).isEqualTo(2);
+        assertThat(m.value("graygate_policy_revision{route=\"shop\"}")).isEqualTo(2);
+        assertThat(m.value("graygate_route_weight_ratio{route=\"shop\",version=\"gray\"}")).isEqualTo(1);
+    }
+
+    @Test
     void theGrafanaDashboardQueriesOnlyMetricsTheGatewayExposes() throws Exception {
         assertThat(get("/ok", null)).isEqualTo(200);
         String dashboard = java.nio.file.Files.readString(Path.of("docs", "grafana-graygate.json"));
