@@ -1,6 +1,10 @@
 package io.graygate;
 
 import io.graygate.admin.AdminServer;
+import io.graygate.admin.MetricsEndpoint;
+import io.graygate.stats.LiveStats;
+import io.graygate.stats.StatsQuery;
+import io.graygate.stats.TrafficMeters;
 import io.graygate.audit.AuditLog;
 import io.graygate.audit.AuditLogs;
 import io.graygate.audit.QueuedAuditLog;
@@ -13,8 +17,6 @@ import io.graygate.proxy.ProxyServer;
 import io.graygate.rollout.Notifier;
 import io.graygate.rollout.RolloutController;
 import io.graygate.rules.RuleBook;
-import io.graygate.stats.RouteStats;
-import io.graygate.stats.StatsQuery;
 import io.graygate.store.RuleStores;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,13 +43,14 @@ public final class Gateway implements AutoCloseable {
     private final RuleBook rules;
     private final ProxyServer proxy;
     private final AdminServer admin;
+    private final LiveStats stats;
     private final QueuedAuditLog audit;
     private final NodeIdentity node;
     private final RolloutController rollouts;
     private boolean closed;
 
     private Gateway(GatewayConfig config, Supplier<GatewayConfig> reloadSource, RuleBook rules, ProxyServer proxy, AdminServer admin,
-                    QueuedAuditLog audit, NodeIdentity node, RolloutController rollouts) {
+                    LiveStats stats, QueuedAuditLog audit, NodeIdentity node, RolloutController rollouts) {
         this.config = config;
         this.audit = audit;
         this.node = node;
@@ -55,6 +58,7 @@ public final class Gateway implements AutoCloseable {
         this.rules = rules;
         this.proxy = proxy;
         this.admin = admin;
+        this.stats = stats;
         this.rollouts = rollouts;
     }
 
@@ -76,36 +80,56 @@ public final class Gateway implements AutoCloseable {
      */
     public static Gateway start(GatewayConfig config, Set<String> reseed, Supplier<GatewayConfig> reloadSource) {
         AtomicReference<Gateway> self = new AtomicReference<>();
+        // One row of counters per event loop: the proxy's loops are numbered as the meters' rows.
+        TrafficMeters meters = new TrafficMeters(config.proxy().effectiveIoThreads());
         NodeIdentity node = NodeIdentity.forConfig(config);
         QueuedAuditLog audit = AuditLogs.forConfig(config);
         RuleBook rules;
         try {
-            rules = new RuleBook(config, RuleStores.forConfig(config), audit, node.id());
+            rules = new RuleBook(config, RuleStores.forConfig(config), audit, node.id(), meters);
         } catch (RuntimeException e) {
             audit.close();
             throw e;
         }
         ProxyServer proxy = null;
         AdminServer admin = null;
+        LiveStats stats = null;
         RolloutController rollouts = null;
         try {
             rules.open(reseed);
             proxy = new ProxyServer(config, rules::snapshot).start();
-            rollouts = new RolloutController(rules, RuleStores.rolloutRecords(config.store()), NO_STATS_YET, audit, new Notifier(), node.id()).start();
-            admin = new AdminServer(config, rules, () -> self.get().reload(), rollouts).start();
+            stats = new LiveStats(meters, rules::snapshot, rules.store().nodeBoard());
+            ProxyServer p = proxy;
+            MetricsEndpoint metrics = new MetricsEndpoint(meters, rules::snapshot, p::servers, p::activeConnections, () -> rules.store().status());
+            rollouts = new RolloutController(rules, RuleStores.rolloutRecords(config.store()), stats, audit, new Notifier(), node.id()).start();
+            admin = new AdminServer(config, rules, () -> self.get().reload(), stats, metrics, rollouts).start();
+            // HOST:ADMINPORT with the port bound: the audit log's node id where the port is configured, and unique even when it is chosen at start.
+            stats.start(NodeIdentity.hostName() + ":" + admin.address().getPort(), admin.address().getHostString() + ":" + admin.address().getPort(),
+                    proxy.urls());
         } catch (RuntimeException e) {
             if (admin != null) admin.close();
             if (rollouts != null) rollouts.close();
             if (proxy != null) proxy.close();
+            if (stats != null) stats.close();
             rules.close();
             audit.close();
             throw e;
         }
-        Gateway g = new Gateway(config, reloadSource, rules, proxy, admin, audit, node, rollouts);
+        Gateway g = new Gateway(config, reloadSource, rules, proxy, admin, stats, audit, node, rollouts);
         self.set(g);
         log.info("graygate listening on {} (admin {}), store {}, {} routes, node {}, audit log {}", String.join(", ", proxy.urls()),
                 admin.address(), config.redactedStore(), config.routes().size(), node, audit.describe());
         return g;
+    }
+
+    /** The live per-version figures (this node's, or the cluster's on a shared store), for whoever decides from them. */
+    public StatsQuery stats() {
+        return stats;
+    }
+
+    /** This node's id on the shared store and the live nodes, as {@code GET /api/nodes} shows them. */
+    public LiveStats liveStats() {
+        return stats;
     }
 
     public InetSocketAddress address() {
@@ -145,9 +169,6 @@ public final class Gateway implements AutoCloseable {
     public RolloutController rollouts() {
         return rollouts;
     }
-
-    /** Until the per-version statistics are merged: every version with no requests, so every analysis is inconclusive. */
-    private static final StatsQuery NO_STATS_YET = (route, window, scope) -> new RouteStats(route, window, scope, 1, List.of());
 
     /** Where rule changes are recorded; what the rollout controller records its steps in too. */
     public AuditLog audit() {
@@ -227,6 +248,7 @@ public final class Gateway implements AutoCloseable {
         if (!before.listeners().equals(next.listeners())) out.add("listen");
         if (!before.admin().listen().equals(next.admin().listen())) out.add("admin.listen");
         if (!before.admin().token().equals(next.admin().token())) out.add("admin.token");
+        if (before.admin().metricsWithoutToken() != next.admin().metricsWithoutToken()) out.add("admin.metricsWithoutToken");
         if (!before.admin().tokens().equals(next.admin().tokens())) out.add("admin.tokens");
         if (!before.audit().equals(next.audit())) out.add("audit");
         if (!before.store().equals(next.store())) out.add("store");
@@ -251,6 +273,7 @@ public final class Gateway implements AutoCloseable {
         proxy.close();
         admin.close();
         rollouts.close();
+        stats.close();
         rules.close();
         audit.close();
         log.info("graygate stopped");
