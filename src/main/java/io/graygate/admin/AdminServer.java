@@ -26,8 +26,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * The admin listener: the JSON API over the rule book, on loopback by default. When {@code admin.token} is set,
- * every call, {@code /health} included, must carry {@code Authorization: Bearer <token>}, else it is answered 401.
+ * The admin listener: the JSON API over the rule book, on loopback by default. When {@code admin.token} or
+ * {@code admin.tokens} is set, every call, {@code /health} included, must carry {@code Authorization: Bearer <token>}
+ * with one of them, else it is answered 401.
  */
 public final class AdminServer implements AutoCloseable {
 
