@@ -26,9 +26,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * The admin listener: the JSON API over the rule book, on loopback by default. When {@code admin.token} or
- * {@code admin.tokens} is set, every call, {@code /health} included, must carry {@code Authorization: Bearer <token>}
- * with one of them, else it is answered 401.
+ * The admin listener: the JSON API over the rule book and the dashboard built on it ({@code /}, {@code /ui/...}), on
+ * loopback by default. When {@code admin.token} or {@code admin.tokens} is set, every API call, {@code /health}
+ * included, must carry {@code Authorization: Bearer <token>} with one of them, else it is answered 401; the
+ * dashboard's static files need none.
  */
 public final class AdminServer implements AutoCloseable {
 
@@ -63,6 +64,7 @@ public final class AdminServer implements AutoCloseable {
     public synchronized AdminServer start() {
         if (listener != null) throw new IllegalStateException("the admin server is already started");
         AdminApi api = new AdminApi(rules, reload);
+        DashboardAssets assets = DashboardAssets.fromClassPath();
         BearerToken token = BearerToken.forConfig(config.admin());
         acceptors = new NioEventLoopGroup(1, new DefaultThreadFactory("graygate-admin-accept"));
         ioLoops = new NioEventLoopGroup(1, new DefaultThreadFactory("graygate-admin-io"));
@@ -78,7 +80,7 @@ public final class AdminServer implements AutoCloseable {
                         ch.pipeline()
                                 .addLast("http", new HttpServerCodec())
                                 .addLast("aggregate", new HttpObjectAggregator(MAX_BODY_BYTES))
-                                .addLast("api", new AdminHandler(api, token, workers));
+                                .addLast("api", new AdminHandler(api, assets, token, workers));
                     }
                 });
         ChannelFuture bound = bootstrap.bind(at.host(), at.port()).awaitUninterruptibly();
@@ -88,7 +90,7 @@ public final class AdminServer implements AutoCloseable {
             throw new IllegalStateException("admin.listen " + at + ": cannot listen: " + cause.getMessage(), cause);
         }
         listener = bound.channel();
-        log.info("admin API listening on {}{}", listener.localAddress(), token == null ? "" : " (bearer token required)");
+        log.info("admin API and dashboard (/) listening on {}{}", listener.localAddress(), token == null ? "" : " (bearer token required)");
         return this;
     }
 
