@@ -289,6 +289,29 @@ public final class ProxyServer implements AutoCloseable {
         return changed;
     }
 
+    /** Client connections open now, on every listener. */
+    public long activeConnections() {
+        long n = 0;
+        for (LoopChannels c : clientsByLoop.values()) n += c.count();
+        return n;
+    }
+
+    /** Every upstream server in force, by group, as health and failures show it. */
+    public List<ServerState> servers() {
+        // Keyed by label set: while a reload swaps the groups, a group may be listed twice for a moment.
+        Map<String, ServerState> out = new java.util.LinkedHashMap<>();
+        for (UpstreamGroup g : upstreams.groups().values()) {
+            for (UpstreamServer s : g.servers()) {
+                out.putIfAbsent(g.name() + " " + s, new ServerState(g.name(), s.toString(), s.health().isUp(), s.connectFailures()));
+            }
+        }
+        return List.copyOf(out.values());
+    }
+
+    /** One upstream server of a group: up (not marked down by failures or health checks), and its connect failures so far. */
+    public record ServerState(String upstream, String server, boolean up, long connectFailures) {
+    }
+
     /** Requests received and not yet fully answered. */
     public int inFlight() {
         long n = 0;
