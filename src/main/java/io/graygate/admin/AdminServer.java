@@ -31,8 +31,9 @@ import java.util.function.Supplier;
 
 /**
  * The admin listener: the JSON API over the rule book and the dashboard built on it ({@code /}, {@code /ui/...}), on
- * loopback by default. When {@code admin.token} is set, every API call, {@code /health} included, must carry
- * {@code Authorization: Bearer <token>}, else it is answered 401; the dashboard's static files need none, and {@code /metrics} none when {@code admin.metricsWithoutToken}.
+ * loopback by default. When {@code admin.token} or {@code admin.tokens} is set, every API call, {@code /health}
+ * included, must carry {@code Authorization: Bearer <token>} with one of them, else it is answered 401; the
+ * dashboard's static files need none, and {@code /metrics} none when {@code admin.metricsWithoutToken}.
  */
 public final class AdminServer implements AutoCloseable {
 

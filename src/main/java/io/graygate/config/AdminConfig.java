@@ -73,8 +73,8 @@ public record AdminConfig(HostPort listen, String token, List<NamedToken> tokens
             String at = "tokens[" + i + "]";
             if (t == null) throw new IllegalArgumentException(at + ": is empty; expected {name: NAME, token: SECRET}");
             if (t.name().isEmpty()) throw new IllegalArgumentException(at + ".name: is required (the actor its changes are recorded under)");
-            if (!t.name().matches("[\\p{Graph}]{1,64}")) {
-                throw new IllegalArgumentException(at + ".name: expected up to 64 printable characters without spaces, got \"" + t.name() + "\"");
+            if (!t.name().matches("[A-Za-z0-9._@:-]{1,64}")) {
+                throw new IllegalArgumentException(at + ".name: expected up to 64 letters, digits, '.', '_', '@', ':' or '-', got \"" + t.name() + "\"");
             }
             if (t.token().isEmpty()) throw new IllegalArgumentException(at + ".token: is empty (an unset ${VARIABLE}?); every named token needs a secret");
             if (!names.add(t.name())) {

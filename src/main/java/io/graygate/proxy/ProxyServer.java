@@ -143,10 +143,16 @@ public final class ProxyServer implements AutoCloseable {
         UpstreamSet before = upstreams;
         UpstreamSet after = UpstreamSet.build(next.upstreams(), loopCount, before, hostNames);
         upstreams = after.withGroupsOf(before);
+        Set<String> strippingBefore = stripPrefixRoutes;
+        // While the routes swap, a request may be decided by either table: a new route strips from its first request.
+        Set<String> strippingEither = new HashSet<>(strippingBefore);
+        strippingEither.addAll(stripPrefixRoutes(next));
+        stripPrefixRoutes = Set.copyOf(strippingEither);
         try {
             swapRoutes.run();
         } catch (RuntimeException e) {
             upstreams = before;
+            stripPrefixRoutes = strippingBefore;
             throw e;
         }
         config = next;
