@@ -11,6 +11,10 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
 import java.io.IOException;
@@ -31,7 +35,11 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Reads the YAML configuration: substitutes ${VAR} and ${VAR:-default}, refuses unknown keys, names the path of any error. */
+/**
+ * Reads the YAML configuration: substitutes ${VAR} and ${VAR:-default} into the parsed scalar values (never the raw
+ * text, so a value holding '#', '*', '&amp;', ':' or a newline stays that value, and a comment is never read), refuses
+ * unknown keys, names the path of any error.
+ */
 public final class ConfigLoader {
 
     private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?}");
@@ -60,10 +68,9 @@ public final class ConfigLoader {
     }
 
     public static GatewayConfig parse(String yaml, Map<String, String> env) {
-        String substituted = substitute(yaml, env);
         JsonNode tree;
         try {
-            tree = YAML.readTree(substituted);
+            tree = YAML.readTree(yaml);
         } catch (JsonProcessingException e) {
             String original = e.getOriginalMessage();
             if (original != null && original.startsWith("Duplicate field '")) {
@@ -77,19 +84,51 @@ public final class ConfigLoader {
             throw new ConfigException("not valid YAML: " + syntaxProblem(e));
         }
         if (tree == null || tree.isMissingNode() || tree.isNull()) throw new ConfigException("the configuration is empty");
+        tree = substituteValues(tree, env, "");
         // Unknown keys are refused before binding: a record's constructor runs before Jackson reports a key it did not
         // know, so a misspelt key ("hosts:") would otherwise surface as the missing value it left ("servers: ... required").
         refuseUnknownKeys(tree, GatewayConfig.class, "");
         try {
-            // Bound from the text, not the tree: the text keeps YAML's reading of empty values ("production:" is null).
-            return YAML.readValue(substituted, GatewayConfig.class);
+            return YAML.readerFor(GatewayConfig.class).readValue(tree);
         } catch (UnrecognizedPropertyException e) {
             throw new ConfigException(path(e) + ": unknown key; known keys here: " + e.getKnownPropertyIds());
         } catch (JsonMappingException e) {
             throw new ConfigException(describe(e));
-        } catch (JsonProcessingException e) {
-            throw new ConfigException("not valid YAML: " + syntaxProblem(e));
+        } catch (IOException e) {
+            throw new ConfigException("not valid YAML: " + e.getMessage());
         }
+    }
+
+    /**
+     * Substitutes the environment into every string scalar of {@code node} (keys are left alone). A value that is one
+     * variable and nothing else and comes out empty reads as an empty YAML value (null), as {@code token:} does.
+     */
+    private static JsonNode substituteValues(JsonNode node, Map<String, String> env, String path) {
+        if (node.isObject()) {
+            ObjectNode object = (ObjectNode) node;
+            for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> field = it.next();
+                JsonNode value = substituteValues(field.getValue(), env, join(path, field.getKey()));
+                // An empty value is as if the key were absent: bound from a tree, a null would reach a one-string
+                // creator (HostPort.parse) as "" instead of leaving the default.
+                if (value.isNull()) it.remove();
+                else field.setValue(value);
+            }
+        } else if (node.isArray()) {
+            ArrayNode array = (ArrayNode) node;
+            for (int i = 0; i < array.size(); i++) array.set(i, substituteValues(array.get(i), env, path + "[" + i + "]"));
+        } else if (node.isTextual() && node.textValue().contains("${")) {
+            String text = node.textValue();
+            String value;
+            try {
+                value = substitute(text, env);
+            } catch (ConfigException e) {
+                throw path.isEmpty() ? e : ConfigException.at(path, e.getMessage());
+            }
+            if (value.isEmpty() && VARIABLE.matcher(text).matches()) return NullNode.getInstance();
+            return TextNode.valueOf(value);
+        }
+        return node;
     }
 
     /** The parser's complaint on one line, without its source excerpt: "while parsing ...; expected ..., but found ... (line 3)". */
