@@ -184,6 +184,7 @@ public final class Gateway implements AutoCloseable {
         if (!before.listeners().equals(next.listeners())) out.add("listen");
         if (!before.admin().listen().equals(next.admin().listen())) out.add("admin.listen");
         if (!before.admin().token().equals(next.admin().token())) out.add("admin.token");
+        if (before.admin().maxBodySize() != next.admin().maxBodySize()) out.add("admin.maxBodySize");
         if (!before.store().equals(next.store())) out.add("store");
         ProxyConfig a = before.proxy(), b = next.proxy();
         if (!a.connectTimeout().equals(b.connectTimeout())) out.add("proxy.connectTimeout");

@@ -27,8 +27,9 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
- * Serves the admin requests of one connection: checks the bearer token, dispatches to the {@link AdminApi} on a
- * worker thread (rule changes block on the store, the I/O loop must not), and writes the JSON answers in request order.
+ * Serves the admin requests of one connection, once {@link AdminGate} has let them through: dispatches to the
+ * {@link AdminApi} on a worker thread (rule changes block on the store, the I/O loop must not), and writes the JSON
+ * answers in request order; a request the gate refused is answered with its refusal and the connection closed.
  */
 final class AdminHandler extends ChannelInboundHandlerAdapter {
 
@@ -36,16 +37,14 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
     private static final byte[] NEWLINE = {'\n'};
 
     private final AdminApi api;
-    private final BearerToken token; // null: no token configured, every caller is let in
     private final Executor workers;
 
     // Touched only on the connection's I/O loop: requests read but not yet answered, and whether one is being served.
     private final ArrayDeque<FullHttpRequest> waiting = new ArrayDeque<>();
     private boolean serving;
 
-    AdminHandler(AdminApi api, BearerToken token, Executor workers) {
+    AdminHandler(AdminApi api, Executor workers) {
         this.api = api;
-        this.token = token;
         this.workers = workers;
     }
 
@@ -96,12 +95,8 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
         FullHttpResponse response;
         try {
             if (!request.decoderResult().isSuccess()) {
+                if (request.decoderResult().cause() instanceof ApiException refusedByTheGate) throw refusedByTheGate;
                 throw ApiException.badRequest("malformed HTTP request: " + request.decoderResult().cause().getMessage());
-            }
-            if (token != null && !token.accepts(request.headers().get(HttpHeaderNames.AUTHORIZATION))) {
-                boolean given = request.headers().contains(HttpHeaderNames.AUTHORIZATION);
-                log.warn("admin: refused {} from {}: {} bearer token", what, ctx.channel().remoteAddress(), given ? "wrong" : "no");
-                throw ApiException.unauthorized(given ? "unauthorized: wrong token" : "unauthorized: send Authorization: Bearer <token>");
             }
             response = json(HttpResponseStatus.OK, api.handle(request.method(), uri.rawPath(), uri.parameters(), request.headers(),
                     request.content(), actor(request)));

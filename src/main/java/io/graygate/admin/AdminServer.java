@@ -27,14 +27,12 @@ import java.util.function.Supplier;
 
 /**
  * The admin listener: the JSON API over the rule book, on loopback by default. When {@code admin.token} is set,
- * every call, {@code /health} included, must carry {@code Authorization: Bearer <token>}, else it is answered 401.
+ * every call, {@code /health} included, must carry {@code Authorization: Bearer <token>}, else it is answered 401
+ * and closed before its body is read; a body is bounded by {@code admin.maxBodySize} (413).
  */
 public final class AdminServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
-
-    /** Large enough for a whitelist of a few hundred thousand entries in one POST. */
-    static final int MAX_BODY_BYTES = 64 * 1024 * 1024;
 
     private final GatewayConfig config;
     private final RuleBook rules;
@@ -74,10 +72,12 @@ public final class AdminServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        int maxBody = config.admin().maxBodySize();
                         ch.pipeline()
                                 .addLast("http", new HttpServerCodec())
-                                .addLast("aggregate", new HttpObjectAggregator(MAX_BODY_BYTES))
-                                .addLast("api", new AdminHandler(api, token, workers));
+                                .addLast("gate", new AdminGate(token, maxBody)) // before any body is read
+                                .addLast("aggregate", new HttpObjectAggregator(maxBody))
+                                .addLast("api", new AdminHandler(api, workers));
                     }
                 });
         ChannelFuture bound = bootstrap.bind(at.host(), at.port()).awaitUninterruptibly();

@@ -119,7 +119,7 @@ public record GatewayConfig(List<ListenerConfig> listeners, AdminConfig admin, S
     }
 
     public GatewayConfig withAdminListen(HostPort l) {
-        return new GatewayConfig(listeners, new AdminConfig(l, admin.token()), store, clientIp, upstreams, routes, proxy);
+        return new GatewayConfig(listeners, new AdminConfig(l, admin.token(), admin.maxBodySize()), store, clientIp, upstreams, routes, proxy);
     }
 
     public GatewayConfig withStore(String s) {
