@@ -70,8 +70,10 @@ final class RedisWriter {
                     + "try again; the change was not made", null);
         } catch (RedisCommandTimeoutException e) {
             sync.checkSoon();
-            long ms = layout.writeTimeout(delta == null ? 0 : delta.entryCount()).toMillis();
-            throw new StoreUnavailableException("Redis at " + uri + " did not answer within " + ms + " ms; the change was not "
+            // The timeout in force is the one the command that timed out was given (RedisLayout gives each its own).
+            String what = e instanceof RedisTimeoutException named ? named.getMessage()
+                    : "no answer from Redis within " + layout.writeTimeout(delta == null ? 0 : delta.entryCount()).toMillis() + " ms";
+            throw new StoreUnavailableException("Redis at " + uri + ": " + what + "; the change was not "
                     + "confirmed (it is made whole or not at all: read the route before retrying)", e);
         } catch (RedisCommandExecutionException e) {
             // Redis answered with an error; the scripts fail before their first write, so nothing was written.
