@@ -33,6 +33,7 @@ final class RedisLink implements AutoCloseable {
     private final RedisClient client;
     private volatile StatefulRedisConnection<String, String> connection;
     private volatile StatefulRedisPubSubConnection<String, String> pubsub;
+    private volatile boolean primaryHasReplicas;
 
     RedisLink(RedisStoreUri uri) {
         this.uri = uri;
@@ -70,8 +71,31 @@ final class RedisLink implements AutoCloseable {
             c.closeAsync();
             throw e;
         }
+        primaryHasReplicas = hasReplicas(c);
         connection = c;
         pubsub = p;
+    }
+
+    /** Whether the server connected to is a primary with replicas attached (ROLE); false when it cannot say. */
+    private boolean hasReplicas(StatefulRedisConnection<String, String> c) {
+        try {
+            List<Object> role = RedisLayout.await(c.async().role(), uri.timeout(), "ROLE");
+            return role.size() > 2 && role.get(2) instanceof List<?> replicas && !replicas.isEmpty();
+        } catch (RedisException e) {
+            return false; // ROLE renamed or refused (managed Redis): only an explicit minReplicas= waits then
+        }
+    }
+
+    /**
+     * How many replicas must confirm a write before it is acknowledged: {@code minReplicas=} when given, else one
+     * when the primary had replicas when this node connected to it. Decided at connect, not per write: while a
+     * failover is under way the promoted replica has left the old primary's list, and a write that then waited for
+     * no replica would be acknowledged on a primary about to be demoted, and lost.
+     */
+    int replicasToConfirm() {
+        int wanted = uri.minReplicas();
+        if (wanted != RedisStoreUri.AUTO_REPLICAS) return wanted;
+        return primaryHasReplicas ? 1 : 0;
     }
 
     /** True while both connections are open. */

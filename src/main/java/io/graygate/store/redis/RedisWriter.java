@@ -33,6 +33,22 @@ final class RedisWriter {
         this.sync = sync;
     }
 
+    /**
+     * Waits (WAIT) until as many replicas as {@link RedisLink#replicasToConfirm()} asks have the write: a change the
+     * primary alone holds is lost when a replica is promoted without it, so it is refused rather than acknowledged.
+     */
+    private void confirmedByReplicas(RedisAsyncCommands<String, String> redis, String route, Delta delta) {
+        int wanted = link.replicasToConfirm();
+        if (wanted == 0) return;
+        long waitMillis = uri.timeout().toMillis();
+        Long confirmed = RedisLayout.await(redis.waitForReplication(wanted, waitMillis), uri.timeout().plusMillis(waitMillis), "WAIT");
+        if (confirmed != null && confirmed >= wanted) return;
+        sync.checkSoon();
+        throw new StoreUnavailableException("Redis at " + uri + " has the change (route " + route + " revision " + delta.to()
+                + ") but " + (confirmed == null ? 0 : confirmed) + " of the " + wanted + " replica(s) minReplicas asks for confirmed it within "
+                + waitMillis + " ms, so it is not acknowledged: a failover could lose it (read the route before retrying)", null);
+    }
+
     RouteState apply(String route, RuleStore.ChangePlan plan) {
         if (sync.closed()) throw new StoreUnavailableException("the rule store is closed", null);
         RouteState current = known.get(route);
@@ -49,6 +65,7 @@ final class RedisWriter {
                 delta = plan.plan(current);
                 long written = layout.apply(redis, route, current, delta, RedisChangeNotice.encode(route, delta));
                 if (written == delta.to()) {
+                    confirmedByReplicas(redis, route, delta);
                     RouteState next = delta.applyTo(current);
                     known.offer(route, next);
                     return next;
