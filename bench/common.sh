@@ -66,7 +66,8 @@ make_bench_cert() {
   chmod 644 "$work/tls.key" # nginx's workers run as nobody
 }
 
-# start_graygate LOGFILE [PORT ADMIN_PORT ACCESS_LOG TLS_PORT]: runs ./graygate serve --config bench/graygate-bench.yaml
+# start_graygate LOGFILE [PORT ADMIN_PORT ACCESS_LOG TLS_PORT CONFIG]: runs ./graygate serve --config CONFIG
+# (default bench/graygate-bench.yaml)
 # with the launcher's JVM options (GRAYGATE_JAVA_OPTS replaces them), its store in $work (one file per port); ports
 # default to $graygate_port and $admin_port, the access log to on, the TLS listener to $graygate_tls_port or a free
 # port. Sets gg_pid (the JVM: the launcher execs java).
@@ -77,7 +78,7 @@ start_graygate() {
   log "starting graygate (:$port, TLS :$tls, admin :$admin, access log ${4:-true}), log in $1"
   BENCH_DIR=$work BENCH_NAME=graygate-$port BENCH_GRAYGATE_PORT=$port BENCH_ADMIN_PORT=$admin BENCH_TLS_PORT=$tls \
     BENCH_ACCESS_LOG=${4:-true} BENCH_LARGE_UPSTREAM_PORT=${large_upstream_port:-9011} \
-    "$repo/graygate" serve --config "$repo/bench/graygate-bench.yaml" >"$1" 2>&1 &
+    "$repo/graygate" serve --config "${6:-$repo/bench/graygate-bench.yaml}" >"$1" 2>&1 &
   gg_pid=$!
   started+=("kill $gg_pid; wait $gg_pid")
   wait_http "http://127.0.0.1:$port/" 60 || { tail -20 "$1" >&2; return 1; }

@@ -4,6 +4,9 @@
 # Usage: bench/run.sh [--with-scg] [--dry-run] [-r ROUNDS] [-d SECONDS] [-c CONNECTIONS] [--startup-runs N]
 #   --with-scg   also Spring Cloud Gateway (:8084; built once by the anchors' start.sh, then warmed up 20 s)
 #   --dry-run    the anchors alone: no graygate build, start, whitelist, RSS or start-up figures
+#   --with-policy  also a graygate (:8090, admin :9192) with issue 9's policy in force on route "web"
+#                (bench/graygate-bench-policy.yaml), as target graygate-policy, and the scenario "split": a request
+#                with the cookie uid=user-23 that the policy's sticky split sends to gray
 #   --with-no-access-log  also a second graygate (:8087) with the access log off, as target graygate-nolog
 #                (plain HTTP only: the TLS and HTTP/2 scenarios compare graygate's TLS listener, :8089, with nginx's, :8088)
 #   --wait-quiet MINUTES  wait at most this long (default 10) for other work on the machine to stop before measuring
@@ -19,12 +22,13 @@
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
-rounds=3 secs=5 conns=50 large_conns=10 with_scg=false dry_run=false startup_runs=5 quiet_minutes=10 with_nolog=false
+rounds=3 secs=5 conns=50 large_conns=10 with_scg=false dry_run=false startup_runs=5 quiet_minutes=10 with_nolog=false with_policy=false
 while (($#)); do
   case $1 in
     --with-scg) with_scg=true ;;
     --dry-run) dry_run=true ;;
     --with-no-access-log) with_nolog=true ;;
+    --with-policy) with_policy=true ;;
     -r) rounds=$2; shift ;;
     -d) secs=$2; shift ;;
     -c) conns=$2; shift ;;
@@ -37,7 +41,7 @@ while (($#)); do
 done
 
 graygate_port=8080 admin_port=9190 nolog_port=8087 nolog_admin_port=9191 large_upstream_port=9011 large_proxy_port=8085 large_nobuf_port=8086
-tls_proxy_port=8088 graygate_tls_port=8089
+tls_proxy_port=8088 graygate_tls_port=8089 policy_port=8090 policy_admin_port=9192
 out="$repo/bench/out/$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$out"
 source "$repo/bench/common.sh"
@@ -59,6 +63,7 @@ ports=(6390 9001 9002 8081 8082 8083 "$large_upstream_port" "$large_proxy_port" 
 $dry_run || ports+=("$graygate_port" "$admin_port" "$graygate_tls_port")
 $with_scg && ports+=(8084)
 $with_nolog && ports+=("$nolog_port" "$nolog_admin_port")
+$with_policy && ports+=("$policy_port" "$policy_admin_port")
 require_free_ports "${ports[@]}"
 
 log "starting the anchors (seed-openresty/start.sh)"
@@ -103,6 +108,10 @@ if ! $dry_run; then
     start_graygate "$out/graygate-nolog.log" "$nolog_port" "$nolog_admin_port" false
     add_whitelist "$nolog_admin_port"
   fi
+  if $with_policy; then
+    start_graygate "$out/graygate-policy.log" "$policy_port" "$policy_admin_port" true 0 "$repo/bench/graygate-bench-policy.yaml"
+    add_whitelist "$policy_admin_port"
+  fi
   start_graygate "$out/graygate.log"
   add_whitelist
   echo "$whitelist_ms" >"$out/whitelist-ms.txt"
@@ -123,6 +132,12 @@ if ! $dry_run; then
     expect_body graygate-nolog-production "http://127.0.0.1:$nolog_port/" production
     expect_body graygate-nolog-gray "http://127.0.0.1:$nolog_port/" gray -H 'X-Real-IP: 10.9.9.9'
   fi
+  if $with_policy; then
+    expect_body graygate-policy-production "http://127.0.0.1:$policy_port/" production
+    expect_body graygate-policy-gray "http://127.0.0.1:$policy_port/" gray -H 'X-Real-IP: 10.9.9.9'
+    expect_body graygate-policy-split-gray "http://127.0.0.1:$policy_port/" gray -H 'Cookie: uid=user-23'
+    expect_body graygate-policy-split-production "http://127.0.0.1:$policy_port/" production -H 'Cookie: uid=user-1'
+  fi
   cmp -s <(curl -fsS "http://127.0.0.1:$graygate_port/large/10m.bin") "$work/www/large/10m.bin" \
     || { log "graygate: /large/10m.bin differs from the file"; exit 1; }
 fi
@@ -134,6 +149,8 @@ $dry_run || wrk -t1 -c"$conns" -d5s "http://127.0.0.1:$graygate_port/" >/dev/nul
 $dry_run || wrk -t1 -c"$conns" -d5s -H 'X-Real-IP: 10.9.9.9' "http://127.0.0.1:$graygate_port/" >/dev/null
 $dry_run || wrk -t1 -c"$conns" -d3s "https://127.0.0.1:$graygate_tls_port/" >/dev/null
 $dry_run || h2load -D 3 -c 5 -m 10 "https://127.0.0.1:$graygate_tls_port/" >/dev/null
+! $dry_run && $with_policy && wrk -t1 -c"$conns" -d5s "http://127.0.0.1:$policy_port/" >/dev/null
+! $dry_run && $with_policy && wrk -t1 -c"$conns" -d5s -H 'Cookie: uid=user-23' "http://127.0.0.1:$policy_port/" >/dev/null
 ! $dry_run && $with_nolog && wrk -t1 -c"$conns" -d10s "http://127.0.0.1:$nolog_port/" >/dev/null
 $with_scg && wrk -t1 -c"$conns" -d20s http://127.0.0.1:8084/ >/dev/null
 
@@ -163,6 +180,7 @@ gg() { # the graygate targets for a path
   $dry_run && return
   echo "graygate=http://127.0.0.1:$graygate_port$1"
   $with_nolog && echo "graygate-nolog=http://127.0.0.1:$nolog_port$1"
+  $with_policy && [[ $1 == / ]] && echo "graygate-policy=http://127.0.0.1:$policy_port$1"
   true
 }
 scg() { $with_scg && echo "scg=http://127.0.0.1:8084$1"; true; }
@@ -175,6 +193,9 @@ compare gray -c "$conns" -H 'X-Real-IP: 10.9.9.9' direct=http://127.0.0.1:9002/ 
 # Spring Cloud Gateway's XForwardedRemoteAddr reads X-Forwarded-For only; the others read it too.
 $with_scg && compare gray-xff -c "$conns" -H 'X-Forwarded-For: 10.9.9.9' direct=http://127.0.0.1:9002/ \
   nginx-proxy=http://127.0.0.1:8082/ seed-lua=http://127.0.0.1:8081/ $(scg /) $(gg /)
+# The policy's sticky split: uid=user-23 is in gray's 10%; graygate without the policy sends it to production.
+$with_policy && ! $dry_run && compare split -c "$conns" -H 'Cookie: uid=user-23' direct=http://127.0.0.1:9002/ \
+  nginx-proxy=http://127.0.0.1:8082/ $(gg /)
 compare large -c "$large_conns" direct=http://127.0.0.1:$large_upstream_port/large/10m.bin \
   nginx-proxy=http://127.0.0.1:$large_proxy_port/large/10m.bin nginx-nobuf=http://127.0.0.1:$large_nobuf_port/large/10m.bin \
   $(gg /large/10m.bin)

@@ -8,7 +8,7 @@ out=${1:?usage: bench/table.sh OUTDIR}
 [[ -f $out/busy-after.txt ]] && echo "# cores $(cat "$out/busy-after.txt")% busy with other work after the runs"
 printf '%-10s %-12s %10s %9s %9s %9s %10s\n' scenario target req/s p99_ms x_direct x_nginx MB/s
 scenarios=()
-for s in production gray gray-xff large close tls tls-close h2; do [[ -f $out/$s.txt ]] && scenarios+=("$s"); done
+for s in production gray gray-xff split large close tls tls-close h2; do [[ -f $out/$s.txt ]] && scenarios+=("$s"); done
 for s in "${scenarios[@]}"; do
   awk -v s="$s" '
     NR > 1 { name[NR] = $1; rps[NR] = $2; p99[NR] = $3; if ($1 == "direct") d = $2; if ($1 == "nginx-proxy") n = $2 }
@@ -21,18 +21,19 @@ done
 [[ -f $out/h2.txt ]] && echo "(tls, tls-close: HTTPS with wrk, x_nginx against nginx's TLS proxy; h2: h2load, whose latency column is its mean, not a p99)"
 echo
 echo "graygate's ratios (req/s; p99: graygate's over nginx-proxy's, lower is better)"
-printf '%-10s %9s %9s %9s %11s\n' scenario x_nginx x_seed x_scg p99/nginx
+printf '%-10s %-16s %9s %9s %9s %11s\n' scenario target x_nginx x_seed x_scg p99/nginx
 for s in "${scenarios[@]}"; do
-  awk -v s="$s" '
+  for g in $(awk 'NR > 1 && $1 ~ /^graygate/ {print $1}' "$out/$s.txt"); do
+  awk -v s="$s" -v g="$g" '
     NR > 1 { rps[$1] = $2; p99[$1] = $3 }
     END {
-      if (!("graygate" in rps)) exit
-      printf "%-10s %9s %9s %9s %11s\n", s,
-        ("nginx-proxy" in rps ? sprintf("%.2f", rps["graygate"] / rps["nginx-proxy"]) : "-"),
-        ("seed-lua" in rps ? sprintf("%.2f", rps["graygate"] / rps["seed-lua"]) : "-"),
-        ("scg" in rps ? sprintf("%.2f", rps["graygate"] / rps["scg"]) : "-"),
-        ("nginx-proxy" in p99 && p99["nginx-proxy"] > 0 ? sprintf("%.2f", p99["graygate"] / p99["nginx-proxy"]) : "-")
+      printf "%-10s %-16s %9s %9s %9s %11s\n", s, g,
+        ("nginx-proxy" in rps ? sprintf("%.2f", rps[g] / rps["nginx-proxy"]) : "-"),
+        ("seed-lua" in rps ? sprintf("%.2f", rps[g] / rps["seed-lua"]) : "-"),
+        ("scg" in rps ? sprintf("%.2f", rps[g] / rps["scg"]) : "-"),
+        ("nginx-proxy" in p99 && p99["nginx-proxy"] > 0 ? sprintf("%.2f", p99[g] / p99["nginx-proxy"]) : "-")
     }' "$out/$s.txt"
+  done
 done
 if [[ -s $out/rss.txt ]]; then
   echo "graygate RSS: $(awk '{printf "%.0f", $1 / 1024}' "$out/rss-idle.txt") MB idle with the whitelist," \

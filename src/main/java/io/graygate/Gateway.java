@@ -1,6 +1,9 @@
 package io.graygate;
 
 import io.graygate.admin.AdminServer;
+import io.graygate.audit.AuditLog;
+import io.graygate.audit.AuditLogs;
+import io.graygate.audit.QueuedAuditLog;
 import io.graygate.config.ConfigException;
 import io.graygate.config.GatewayConfig;
 import io.graygate.config.ProxyConfig;
@@ -34,10 +37,15 @@ public final class Gateway implements AutoCloseable {
     private final RuleBook rules;
     private final ProxyServer proxy;
     private final AdminServer admin;
+    private final QueuedAuditLog audit;
+    private final NodeIdentity node;
     private boolean closed;
 
-    private Gateway(GatewayConfig config, Supplier<GatewayConfig> reloadSource, RuleBook rules, ProxyServer proxy, AdminServer admin) {
+    private Gateway(GatewayConfig config, Supplier<GatewayConfig> reloadSource, RuleBook rules, ProxyServer proxy, AdminServer admin,
+                    QueuedAuditLog audit, NodeIdentity node) {
         this.config = config;
+        this.audit = audit;
+        this.node = node;
         this.reloadSource = reloadSource;
         this.rules = rules;
         this.proxy = proxy;
@@ -62,7 +70,15 @@ public final class Gateway implements AutoCloseable {
      */
     public static Gateway start(GatewayConfig config, Set<String> reseed, Supplier<GatewayConfig> reloadSource) {
         AtomicReference<Gateway> self = new AtomicReference<>();
-        RuleBook rules = new RuleBook(config, RuleStores.forConfig(config));
+        NodeIdentity node = NodeIdentity.forConfig(config);
+        QueuedAuditLog audit = AuditLogs.forConfig(config);
+        RuleBook rules;
+        try {
+            rules = new RuleBook(config, RuleStores.forConfig(config), audit, node.id());
+        } catch (RuntimeException e) {
+            audit.close();
+            throw e;
+        }
         ProxyServer proxy = null;
         AdminServer admin = null;
         try {
@@ -73,12 +89,13 @@ public final class Gateway implements AutoCloseable {
             if (admin != null) admin.close();
             if (proxy != null) proxy.close();
             rules.close();
+            audit.close();
             throw e;
         }
-        Gateway g = new Gateway(config, reloadSource, rules, proxy, admin);
+        Gateway g = new Gateway(config, reloadSource, rules, proxy, admin, audit, node);
         self.set(g);
-        log.info("graygate listening on {} (admin {}), store {}, {} routes", String.join(", ", proxy.urls()), admin.address(),
-                config.redactedStore(), config.routes().size());
+        log.info("graygate listening on {} (admin {}), store {}, {} routes, node {}, audit log {}", String.join(", ", proxy.urls()),
+                admin.address(), config.redactedStore(), config.routes().size(), node, audit.describe());
         return g;
     }
 
@@ -114,6 +131,16 @@ public final class Gateway implements AutoCloseable {
 
     public RuleBook rules() {
         return rules;
+    }
+
+    /** Where rule changes are recorded; what the rollout controller records its steps in too. */
+    public AuditLog audit() {
+        return audit;
+    }
+
+    /** This node's id in audit entries (and the node list). */
+    public NodeIdentity node() {
+        return node;
     }
 
     /** The configuration in force: the one it started with, or the latest reload. */
@@ -184,7 +211,9 @@ public final class Gateway implements AutoCloseable {
         if (!before.listeners().equals(next.listeners())) out.add("listen");
         if (!before.admin().listen().equals(next.admin().listen())) out.add("admin.listen");
         if (!before.admin().token().equals(next.admin().token())) out.add("admin.token");
+        if (!before.admin().tokens().equals(next.admin().tokens())) out.add("admin.tokens");
         if (before.admin().maxBodySize() != next.admin().maxBodySize()) out.add("admin.maxBodySize");
+        if (!before.audit().equals(next.audit())) out.add("audit");
         if (!before.store().equals(next.store())) out.add("store");
         ProxyConfig a = before.proxy(), b = next.proxy();
         if (!a.connectTimeout().equals(b.connectTimeout())) out.add("proxy.connectTimeout");
@@ -193,6 +222,7 @@ public final class Gateway implements AutoCloseable {
         if (!a.drainTimeout().equals(b.drainTimeout())) out.add("proxy.drainTimeout");
         if (a.ioThreads() != b.ioThreads()) out.add("proxy.ioThreads");
         if (a.accessLog() != b.accessLog()) out.add("proxy.accessLog");
+        if (!a.accessLogFormat().equals(b.accessLogFormat())) out.add("proxy.accessLogFormat");
         if (a.maxHeaderSize() != b.maxHeaderSize()) out.add("proxy.maxHeaderSize");
         return out;
     }
@@ -206,6 +236,7 @@ public final class Gateway implements AutoCloseable {
         proxy.close();
         admin.close();
         rules.close();
+        audit.close();
         log.info("graygate stopped");
     }
 }

@@ -92,7 +92,8 @@ final class AdminApi {
                 .add(HttpMethod.POST, "/api/routes/{route}/rollback", call -> change(call, RuleChange.rollback(readTo(call.body()))))
                 .add(HttpMethod.PUT, "/api/routes/{route}/mode", call -> change(call, RuleChange.setMode(readMode(call.body()))))
                 .add(HttpMethod.GET, "/api/explain", call -> Explain.explain(call, rules.snapshot(), rules))
-                .add(HttpMethod.POST, "/api/reload", call -> JSON.valueToTree(reload.get()));
+                .add(HttpMethod.POST, "/api/reload", call -> JSON.valueToTree(reload.get()))
+                .add(HttpMethod.GET, "/api/audit", call -> AuditQuery.answer(call, rules.audit()));
     }
 
     JsonNode handle(HttpMethod method, String rawPath, Map<String, List<String>> query, HttpHeaders headers, ByteBuf body, String actor) {

@@ -37,14 +37,16 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
     private static final byte[] NEWLINE = {'\n'};
 
     private final AdminApi api;
+    private final BearerToken token; // null: no token configured, every caller is let in
     private final Executor workers;
 
     // Touched only on the connection's I/O loop: requests read but not yet answered, and whether one is being served.
     private final ArrayDeque<FullHttpRequest> waiting = new ArrayDeque<>();
     private boolean serving;
 
-    AdminHandler(AdminApi api, Executor workers) {
+    AdminHandler(AdminApi api, BearerToken token, Executor workers) {
         this.api = api;
+        this.token = token;
         this.workers = workers;
     }
 
@@ -98,24 +100,15 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
                 if (request.decoderResult().cause() instanceof ApiException refusedByTheGate) throw refusedByTheGate;
                 throw ApiException.badRequest("malformed HTTP request: " + request.decoderResult().cause().getMessage());
             }
+            // AdminGate refused a wrong or missing token on the head; here the token only names its holder.
+            String holder = token == null ? null : token.holder(request.headers().get(HttpHeaderNames.AUTHORIZATION));
             response = json(HttpResponseStatus.OK, api.handle(request.method(), uri.rawPath(), uri.parameters(), request.headers(),
-                    request.content(), actor(request)));
+                    request.content(), Actor.of(holder, request.headers().get(Actor.HEADER))));
         } catch (Throwable failure) {
             response = error(ApiErrors.toApiException(failure, what));
         }
         HttpUtil.setKeepAlive(response, request.decoderResult().isSuccess() && HttpUtil.isKeepAlive(request));
         return response;
-    }
-
-    /**
-     * Who a change is recorded as made by: the admin token's holder ("admin"), with what the caller says of itself in
-     * {@code X-Graygate-Actor} (the CLI sends user@host) beside it, never instead of it.
-     */
-    private static String actor(FullHttpRequest request) {
-        String said = request.headers().get("x-graygate-actor");
-        if (said == null || said.isBlank()) return "admin";
-        String clean = said.strip().replaceAll("[^\\p{Graph} ]", "?");
-        return "admin (" + (clean.length() > 64 ? clean.substring(0, 64) : clean) + ")";
     }
 
     private static void write(ChannelHandlerContext ctx, FullHttpResponse response) {

@@ -60,7 +60,7 @@ public final class AdminServer implements AutoCloseable {
     public synchronized AdminServer start() {
         if (listener != null) throw new IllegalStateException("the admin server is already started");
         AdminApi api = new AdminApi(rules, reload);
-        BearerToken token = config.admin().requiresToken() ? new BearerToken(config.admin().token()) : null;
+        BearerToken token = BearerToken.forConfig(config.admin());
         acceptors = new NioEventLoopGroup(1, new DefaultThreadFactory("graygate-admin-accept"));
         ioLoops = new NioEventLoopGroup(1, new DefaultThreadFactory("graygate-admin-io"));
         // Changes block on the store (fsync, a Redis round trip): they run here, never on the I/O loop.
@@ -77,7 +77,7 @@ public final class AdminServer implements AutoCloseable {
                                 .addLast("http", new HttpServerCodec())
                                 .addLast("gate", new AdminGate(token, maxBody)) // before any body is read
                                 .addLast("aggregate", new HttpObjectAggregator(maxBody))
-                                .addLast("api", new AdminHandler(api, workers));
+                                .addLast("api", new AdminHandler(api, token, workers));
                     }
                 });
         ChannelFuture bound = bootstrap.bind(at.host(), at.port()).awaitUninterruptibly();

@@ -28,12 +28,20 @@ final class AdminClient {
 
     private final String base;
     private final String token;
+    private final String actor;
     private final HttpClient http;
 
     /** @param token the bearer token, or null/empty for none */
     AdminClient(String adminUrl, String token) {
+        this(adminUrl, token, null);
+    }
+
+    /** @param actor what X-Graygate-Actor says; null or blank: {@link #ACTOR} */
+    AdminClient(String adminUrl, String token, String actor) {
         this.base = checkedBase(adminUrl);
         this.token = token == null || token.isBlank() ? null : token.strip();
+        // A header value cannot carry control characters; the admin API cleans the rest (length, non-ASCII).
+        this.actor = actor == null || actor.isBlank() ? ACTOR : actor.strip().replaceAll("\\p{Cntrl}", "?");
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(CONNECT_TIMEOUT).build();
     }
 
@@ -45,13 +53,13 @@ final class AdminClient {
         return send(method, path, body, Map.of());
     }
 
-    /** Sends one call with extra headers (If-Match); every call says who makes it in X-Graygate-Actor (user@host). */
+    /** Sends one call with extra headers (If-Match); every call says who makes it in X-Graygate-Actor (user@host, or --actor). */
     JsonNode send(String method, String path, JsonNode body, Map<String, String> headers) {
         String url = base + path;
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
                 .timeout(REQUEST_TIMEOUT)
                 .header("Accept", "application/json")
-                .header("X-Graygate-Actor", ACTOR);
+                .header("X-Graygate-Actor", actor);
         headers.forEach(request::header);
         if (body == null) {
             request.method(method, HttpRequest.BodyPublishers.noBody());

@@ -22,13 +22,17 @@ abstract class ClientCommand implements Callable<Integer> {
             description = "The admin token (default: the GRAYGATE_ADMIN_TOKEN environment variable, which keeps it out of the process list).")
     String token;
 
+    @Option(names = "--actor", paramLabel = "WHO", description = "Who to record the changes as made by, beside the token's name "
+            + "(default: USER@HOST), e.g. --actor alice@laptop.")
+    String actor;
+
     /** Does the command's work, printing to {@link #out()}; returns the exit code. */
     abstract int run(AdminClient admin);
 
     @Override
     public final Integer call() {
         try {
-            return run(new AdminClient(adminUrl, token));
+            return run(new AdminClient(adminUrl, token, actor));
         } catch (CliException e) {
             err().println("graygate: " + e.getMessage());
             err().flush();

@@ -14,7 +14,7 @@ import java.util.concurrent.Callable;
 @Command(name = "graygate", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, versionProvider = Main.Version.class,
         description = "Gray-release HTTP gateway: rules and sticky splits choose which version of a service each request reaches.",
         subcommands = {ServeCommand.class, GrayCommand.class, SetCommand.class, PolicyCommand.class, SplitCommand.class,
-                SwitchCommand.class, PromoteCommand.class, RollbackCommand.class, HistoryCommand.class, ModeCommand.class,
+                SwitchCommand.class, PromoteCommand.class, RollbackCommand.class, HistoryCommand.class, AuditCommand.class, ModeCommand.class,
                 ExplainCommand.class, StatusCommand.class, ReloadCommand.class, CompletionCommand.class, HelpCommand.class})
 public final class Main implements Callable<Integer> {
 

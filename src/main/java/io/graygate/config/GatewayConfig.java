@@ -11,7 +11,7 @@ import java.util.Set;
 
 /** The whole configuration, read once at start and then immutable. Cross-references are checked here. */
 public record GatewayConfig(List<ListenerConfig> listeners, AdminConfig admin, String store, ClientIpConfig clientIp,
-                            Map<String, UpstreamConfig> upstreams, List<RouteConfig> routes, ProxyConfig proxy) {
+                            Map<String, UpstreamConfig> upstreams, List<RouteConfig> routes, ProxyConfig proxy, AuditConfig audit) {
 
     public static final HostPort DEFAULT_LISTEN = new HostPort("0.0.0.0", 8080);
     public static final String DEFAULT_STORE = "file:./graygate-rules.json";
@@ -25,8 +25,14 @@ public record GatewayConfig(List<ListenerConfig> listeners, AdminConfig admin, S
                          @JsonProperty("clientIp") ClientIpConfig clientIp,
                          @JsonProperty("upstreams") Map<String, UpstreamConfig> upstreams,
                          @JsonProperty("routes") List<RouteConfig> routes,
-                         @JsonProperty("proxy") ProxyConfig proxy) {
-        this(listenersOf(listen, listeners), admin, store, clientIp, upstreams, routes, proxy);
+                         @JsonProperty("proxy") ProxyConfig proxy,
+                         @JsonProperty("audit") AuditConfig audit) {
+        this(listenersOf(listen, listeners), admin, store, clientIp, upstreams, routes, proxy, audit);
+    }
+
+    public GatewayConfig(List<ListenerConfig> listeners, AdminConfig admin, String store, ClientIpConfig clientIp,
+                         Map<String, UpstreamConfig> upstreams, List<RouteConfig> routes, ProxyConfig proxy) {
+        this(listeners, admin, store, clientIp, upstreams, routes, proxy, null);
     }
 
     public GatewayConfig {
@@ -40,6 +46,7 @@ public record GatewayConfig(List<ListenerConfig> listeners, AdminConfig admin, S
         upstreams = upstreams == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(upstreams));
         routes = routes == null ? List.of() : List.copyOf(routes);
         proxy = proxy == null ? ProxyConfig.defaults() : proxy;
+        audit = audit == null ? AuditConfig.defaults() : audit;
         validate(listeners, store, upstreams, routes);
     }
 
@@ -115,19 +122,19 @@ public record GatewayConfig(List<ListenerConfig> listeners, AdminConfig admin, S
     public GatewayConfig withListen(HostPort l) {
         List<ListenerConfig> moved = new java.util.ArrayList<>(listeners);
         moved.set(0, listeners.get(0).withAddress(l));
-        return new GatewayConfig(moved, admin, store, clientIp, upstreams, routes, proxy);
+        return new GatewayConfig(moved, admin, store, clientIp, upstreams, routes, proxy, audit);
     }
 
     public GatewayConfig withAdminListen(HostPort l) {
-        return new GatewayConfig(listeners, new AdminConfig(l, admin.token(), admin.maxBodySize()), store, clientIp, upstreams, routes, proxy);
+        return new GatewayConfig(listeners, new AdminConfig(l, admin.token(), admin.tokens(), admin.maxBodySize()), store, clientIp, upstreams, routes, proxy, audit);
     }
 
     public GatewayConfig withStore(String s) {
-        return new GatewayConfig(listeners, admin, s, clientIp, upstreams, routes, proxy);
+        return new GatewayConfig(listeners, admin, s, clientIp, upstreams, routes, proxy, audit);
     }
 
     public GatewayConfig withProxy(ProxyConfig p) {
-        return new GatewayConfig(listeners, admin, store, clientIp, upstreams, routes, p);
+        return new GatewayConfig(listeners, admin, store, clientIp, upstreams, routes, p, audit);
     }
 
     @Override

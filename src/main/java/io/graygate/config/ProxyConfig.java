@@ -9,10 +9,10 @@ import java.time.Duration;
 public record ProxyConfig(Duration connectTimeout, Duration responseTimeout, Duration idleTimeout,
                           Duration upstreamIdleTimeout, int maxIdlePerServer, Duration drainTimeout, int ioThreads,
                           boolean versionHeader, boolean accessLog, int maxHeaderSize, NextUpstream nextUpstream,
-                          int nextUpstreamTries) {
+                          int nextUpstreamTries, String accessLogFormat) {
 
     public static ProxyConfig defaults() {
-        return new ProxyConfig((String) null, null, null, null, null, null, null, null, null, null, null, null);
+        return new ProxyConfig((String) null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     @JsonCreator
@@ -27,7 +27,8 @@ public record ProxyConfig(Duration connectTimeout, Duration responseTimeout, Dur
                        @JsonProperty("accessLog") Boolean accessLog,
                        @JsonProperty("maxHeaderSize") Integer maxHeaderSize,
                        @JsonProperty("nextUpstream") java.util.List<String> nextUpstream,
-                       @JsonProperty("nextUpstreamTries") Integer nextUpstreamTries) {
+                       @JsonProperty("nextUpstreamTries") Integer nextUpstreamTries,
+                       @JsonProperty("accessLogFormat") String accessLogFormat) {
         this(Durations.orDefault("connectTimeout", connectTimeout, Duration.ofSeconds(2), Duration.ofMillis(10)),
                 Durations.orDefault("responseTimeout", responseTimeout, Duration.ofSeconds(60), Duration.ofMillis(10)),
                 Durations.orDefault("idleTimeout", idleTimeout, Duration.ofSeconds(75), Duration.ofSeconds(1)),
@@ -39,7 +40,20 @@ public record ProxyConfig(Duration connectTimeout, Duration responseTimeout, Dur
                 accessLog == null || accessLog,
                 positive("maxHeaderSize", maxHeaderSize, 16384),
                 NextUpstream.parse(nextUpstream),
-                nextUpstreamTries == null ? 0 : nonNegative("nextUpstreamTries", nextUpstreamTries));
+                nextUpstreamTries == null ? 0 : nonNegative("nextUpstreamTries", nextUpstreamTries),
+                accessLogFormat(accessLogFormat));
+    }
+
+    /** {@code text} (key=value, the default) or {@code json} (one object per line). */
+    private static String accessLogFormat(String text) {
+        if (text == null) return "text";
+        String t = text.strip().toLowerCase(java.util.Locale.ROOT);
+        if (t.equals("text") || t.equals("json")) return t;
+        throw new IllegalArgumentException("accessLogFormat: expected text or json, got \"" + text + "\"");
+    }
+
+    public boolean accessLogJson() {
+        return accessLogFormat.equals("json");
     }
 
     private static int positive(String field, Integer value, int fallback) {
@@ -55,7 +69,7 @@ public record ProxyConfig(Duration connectTimeout, Duration responseTimeout, Dur
 
     public ProxyConfig withVersionHeader(boolean on) {
         return new ProxyConfig(connectTimeout, responseTimeout, idleTimeout, upstreamIdleTimeout, maxIdlePerServer,
-                drainTimeout, ioThreads, on, accessLog, maxHeaderSize, nextUpstream, nextUpstreamTries);
+                drainTimeout, ioThreads, on, accessLog, maxHeaderSize, nextUpstream, nextUpstreamTries, accessLogFormat);
     }
 
     /** Event-loop threads to run: as configured, else one per core. */

@@ -142,11 +142,7 @@ public record RouteConfig(String name, String pathPrefix, String host, String up
                 if (!e.getKey().matches("[A-Za-z0-9._-]{1,64}")) {
                     throw new IllegalArgumentException(at + ": a version name may hold only letters, digits, '.', '_' and '-'");
                 }
-                JsonNode v = e.getValue();
-                if (v == null || !v.isTextual() || v.textValue().isBlank()) {
-                    throw new IllegalArgumentException(at + ": expected the name of an upstream group, got " + (v == null ? "nothing" : v));
-                }
-                out.put(e.getKey(), new VersionConfig(v.textValue().strip(), at));
+                out.put(e.getKey(), readVersion(at, e.getValue()));
             }
             return out;
         }
@@ -160,6 +156,35 @@ public record RouteConfig(String name, String pathPrefix, String host, String up
         out.put(PRODUCTION, new VersionConfig(stable.strip(), "stable"));
         out.put(GRAY, new VersionConfig(gray.strip(), "gray"));
         return out;
+    }
+
+    /** {@code v2}, or {@code {upstream: v2, pathPrefix: /bee}}. */
+    private static VersionConfig readVersion(String at, JsonNode v) {
+        if (v != null && v.isObject()) {
+            for (var it = v.fieldNames(); it.hasNext(); ) {
+                String key = it.next();
+                if (!key.equals("upstream") && !key.equals("pathPrefix")) {
+                    throw new IllegalArgumentException(at + "." + key + ": unknown key; known keys here: [upstream, pathPrefix]");
+                }
+            }
+            JsonNode upstream = v.get("upstream");
+            if (upstream == null || !upstream.isTextual() || upstream.textValue().isBlank()) {
+                throw new IllegalArgumentException(at + ".upstream: expected the name of an upstream group, got " + (upstream == null ? "nothing" : upstream));
+            }
+            JsonNode prefix = v.get("pathPrefix");
+            if (prefix != null && !prefix.isTextual()) throw new IllegalArgumentException(at + ".pathPrefix: expected a path such as /bee, got " + prefix);
+            String checked;
+            try {
+                checked = prefix == null ? null : UpstreamConfig.checkedPrefix(prefix.textValue());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(at + "." + e.getMessage());
+            }
+            return new VersionConfig(upstream.textValue().strip(), checked, at);
+        }
+        if (v == null || !v.isTextual() || v.textValue().isBlank()) {
+            throw new IllegalArgumentException(at + ": expected the name of an upstream group or {upstream, pathPrefix}, got " + (v == null ? "nothing" : v));
+        }
+        return new VersionConfig(v.textValue().strip(), at);
     }
 
     private static void readIpSets(Map<String, JsonNode> ipSets, Map<String, List<String>> sets, Map<String, String> keyed) {

@@ -9,10 +9,11 @@ import java.util.List;
 /**
  * An upstream group: its servers (smooth weighted round-robin), passive health with nginx's names ({@code maxFails}
  * failures within {@code failTimeout} take a server out for {@code failTimeout}), optional active health checks,
- * a path prefix put before every request's path, and TLS settings for {@code https://} servers.
+ * a path prefix put before every request's path, TLS settings for {@code https://} servers, and how host names are
+ * followed ({@link ResolveConfig}).
  */
 public record UpstreamConfig(List<ServerConfig> servers, int maxFails, Duration failTimeout, HealthCheckConfig healthCheck,
-                             String pathPrefix, UpstreamTlsConfig tls) {
+                             String pathPrefix, UpstreamTlsConfig tls, ResolveConfig resolve) {
 
     public static final int DEFAULT_MAX_FAILS = 1;
     public static final Duration DEFAULT_FAIL_TIMEOUT = Duration.ofSeconds(10);
@@ -23,15 +24,17 @@ public record UpstreamConfig(List<ServerConfig> servers, int maxFails, Duration 
                           @JsonProperty("failTimeout") String failTimeout,
                           @JsonProperty("healthCheck") HealthCheckConfig healthCheck,
                           @JsonProperty("pathPrefix") String pathPrefix,
-                          @JsonProperty("tls") UpstreamTlsConfig tls) {
+                          @JsonProperty("tls") UpstreamTlsConfig tls,
+                          @JsonProperty("resolve") ResolveConfig resolve) {
         this(checkedServers(servers), checkedMaxFails(maxFails),
                 Durations.orDefault("failTimeout", failTimeout, DEFAULT_FAIL_TIMEOUT, Duration.ofMillis(1)),
-                healthCheck, checkedPrefix(pathPrefix), tls == null ? UpstreamTlsConfig.defaults() : tls);
+                healthCheck, checkedPrefix(pathPrefix), tls == null ? UpstreamTlsConfig.defaults() : tls,
+                resolve == null ? ResolveConfig.defaults() : resolve);
     }
 
     /** A group of plain servers with every default, as the demo and tests build them. */
     public static UpstreamConfig of(List<HostPort> servers) {
-        return new UpstreamConfig(servers.stream().map(hp -> ServerConfig.of(hp.toString())).toList(), null, null, null, null, null);
+        return new UpstreamConfig(servers.stream().map(hp -> ServerConfig.of(hp.toString())).toList(), null, null, null, null, null, null);
     }
 
     /** The server's own maxFails, else the group's. */
@@ -58,7 +61,8 @@ public record UpstreamConfig(List<ServerConfig> servers, int maxFails, Duration 
         return maxFails;
     }
 
-    private static String checkedPrefix(String prefix) {
+    /** A checked {@code pathPrefix} (also a version's), null for none. */
+    static String checkedPrefix(String prefix) {
         if (prefix == null || prefix.isEmpty() || prefix.equals("/")) return null;
         if (!prefix.startsWith("/")) throw new IllegalArgumentException("pathPrefix: must start with '/', got \"" + prefix + "\"");
         if (prefix.indexOf('?') >= 0 || prefix.indexOf('#') >= 0 || prefix.chars().anyMatch(c -> c <= ' ' || c >= 0x7f)) {

@@ -17,10 +17,15 @@ interface AccessLog extends AutoCloseable {
      * @param earlierTries the servers tried before {@code server} and how each failed, "10.0.0.1:80(refused)", or null
      * @param server   the upstream server that was used last, or null
      * @param status   the status sent to the client (499: the client went away first)
+     * @param upstreamNanos from the first upstream try to the end of the upstream's response; -1 when none was tried
+     * @param bytesIn  request body bytes read from the client
+     * @param bytesOut response body bytes passed from the upstream to the client
      * @param upstreamUri the target sent upstream when a path rewrite changed it, else null
+     * @param traceparent the request's W3C traceparent header, or null
      */
     void record(String route, String version, String rule, String earlierTries, UpstreamServer server, int status, long durationNanos,
-                String client, HttpMethod method, String uri, String upstreamUri);
+                long upstreamNanos, long bytesIn, long bytesOut, String client, HttpMethod method, String uri, String upstreamUri,
+                String traceparent);
 
     /** Writes what is queued and stops. */
     @Override
@@ -30,8 +35,13 @@ interface AccessLog extends AutoCloseable {
         return Off.INSTANCE;
     }
 
-    static AccessLog async(int capacity) {
-        return new AsyncAccessLog(capacity);
+    static AccessLog async(int capacity, Format format) {
+        return new AsyncAccessLog(capacity, format);
+    }
+
+    /** {@code proxy.accessLogFormat}: key=value text (the default), or one JSON object per line. */
+    enum Format {
+        TEXT, JSON
     }
 
     /** The stand-in for a disabled access log. */
@@ -40,7 +50,8 @@ interface AccessLog extends AutoCloseable {
 
         @Override
         public void record(String route, String version, String rule, String earlierTries, UpstreamServer server, int status, long durationNanos,
-                           String client, HttpMethod method, String uri, String upstreamUri) {
+                           long upstreamNanos, long bytesIn, long bytesOut, String client, HttpMethod method, String uri, String upstreamUri,
+                           String traceparent) {
         }
 
         @Override

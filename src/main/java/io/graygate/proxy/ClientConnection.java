@@ -61,6 +61,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     static final Object DRAIN = new Object();
 
     private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
+    private static final AsciiString TRACEPARENT = AsciiString.cached("traceparent");
 
     private final ProxyServer proxy;
     /** X-Forwarded-Proto for this connection's listener: http, or https on a TLS listener (HTTP/2 streams included). */
@@ -221,6 +222,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         }
         boolean last = content instanceof LastHttpContent;
         if (last) x.requestDone = true;
+        x.bytesIn += content.content().readableBytes();
         if (x.upstream != null) {
             writeUpstream(x.upstream, content); // unwritable now: updateClientReading pauses
             if (last) x.requestSent = true;
@@ -328,7 +330,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         }
         x.group = group;
         x.server = pool.next(group, null, 0);
-        String target = PathRewrite.apply(request.uri(), path, proxy.stripsPrefix(route.name()) ? route.pathPrefix() : null, group.pathPrefix());
+        String target = PathRewrite.apply(request.uri(), path, proxy.stripsPrefix(route.name()) ? route.pathPrefix() : null,
+                decision.pathPrefix().isNone() ? group.pathPrefix() : decision.pathPrefix());
         if (target != request.uri()) {
             request.setUri(target);
             x.upstreamUri = target;
@@ -336,6 +339,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         x.upgrade = ForwardingHeaders.isUpgradeRequest(request);
         x.clientText = client.is(peer) ? peerText : client.toString();
         ForwardingHeaders.prepareRequest(request, x.upgrade, peerText, x.clientText, scheme, peerTrusted, route.upstreamHost(), x.server.hostHeader());
+        x.upstreamStartNanos = System.nanoTime();
         UpstreamConnection c = pool.pollIdle(x.server);
         if (c != null) {
             x.reused = true;
@@ -524,6 +528,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
             abandonUpstream(x, "invalid response body", false);
             return;
         }
+        x.bytesOut += content.content().readableBytes();
         writeClient(content);
         if (last) {
             responseComplete(x);
@@ -553,6 +558,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
 
     private void responseComplete(Exchange x) {
         x.responseDone = true;
+        x.upstreamNanos = System.nanoTime() - x.upstreamStartNanos;
         UpstreamConnection c = x.upstream;
         x.upstream = null;
         c.unbind();
@@ -730,9 +736,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         x.counted = false;
         inFlight.decrement();
         Decision d = x.decision;
+        long now = System.nanoTime();
+        long upstreamNanos = x.upstreamNanos > 0 ? x.upstreamNanos : x.upstreamStartNanos != 0 ? now - x.upstreamStartNanos : -1;
         proxy.accessLog().record(x.route == null ? null : x.route.name(), d == null ? null : d.version(), d == null ? null : d.rule(),
-                x.earlierTries, x.server, x.status, System.nanoTime() - x.startNanos, x.clientText == null ? peerText : x.clientText,
-                x.method, x.uri, x.upstreamUri);
+                x.earlierTries, x.server, x.status, now - x.startNanos, upstreamNanos, x.bytesIn, x.bytesOut,
+                x.clientText == null ? peerText : x.clientText, x.method, x.uri, x.upstreamUri, x.traceparent);
     }
 
     /** The exchange is over on both sides: on to the next request (pipelined already, or yet to be read). */
@@ -892,12 +900,21 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         long lastActivity;
         boolean counted;
 
+        // For the access log: when the first upstream try began and how long until the response's end (0: not yet),
+        // body bytes from the client and to it, and the client's traceparent header.
+        long upstreamStartNanos;
+        long upstreamNanos;
+        long bytesIn;
+        long bytesOut;
+        final String traceparent;
+
         Exchange(HttpRequest request, long startNanos) {
             this.request = request;
             this.method = request.method();
             this.uri = request.uri();
             this.clientVersion = request.protocolVersion();
             this.startNanos = startNanos;
+            this.traceparent = request.headers().get(TRACEPARENT);
         }
     }
 }

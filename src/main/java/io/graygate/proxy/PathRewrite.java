@@ -1,10 +1,12 @@
 package io.graygate.proxy;
 
+import io.graygate.routing.PathPrefix;
+
 import java.nio.charset.StandardCharsets;
 
 /**
  * The request target the upstream gets: the route's prefix taken off ({@code stripPrefix: true}), then a prefix put
- * before it (the group's {@code pathPrefix}; a version's, later, is one more {@link Prefix}), the query kept as sent.
+ * before it (the version's {@code pathPrefix}, else the group's), the query kept as sent.
  * It works on the raw target, so a plain path keeps the client's bytes; a path that normalizing changed (matched
  * only once normalized, e.g. {@code //app/x}, {@code /app/%2e%2e/app/x} or {@code /app/a%20b}) is rewritten from its
  * normalized form, percent-encoded again, so that what the upstream gets is what the route matched.
@@ -21,8 +23,8 @@ final class PathRewrite {
      * @param add         the prefix to put before the path
      * @return the target to send, or {@code uri} itself when nothing changes (no allocation)
      */
-    static String apply(String uri, String normalized, String strip, Prefix add) {
-        if (strip == null && add.text == null) return uri;
+    static String apply(String uri, String normalized, String strip, PathPrefix add) {
+        if (strip == null && add.isNone()) return uri;
         int q = uri.indexOf('?');
         String query = q < 0 ? "" : uri.substring(q);
         String path = q < 0 ? uri : uri.substring(0, q);
@@ -34,8 +36,8 @@ final class PathRewrite {
             }
             if (path.isEmpty() || path.charAt(0) != '/') path = "/" + path;
         }
-        if (add.text != null) {
-            path = add.endsWithSlash && path.startsWith("/") ? add.text + path.substring(1) : add.text + path;
+        if (!add.isNone()) {
+            path = add.endsWithSlash() && path.startsWith("/") ? add.text() + path.substring(1) : add.text() + path;
         }
         return path + query;
     }
@@ -61,22 +63,5 @@ final class PathRewrite {
             }
         }
         return out == null ? decoded : out.toString();
-    }
-
-    /** A prefix to put before the path: {@code /bee} makes {@code /x} {@code /bee/x}, as {@code /bee/} does. */
-    static final class Prefix {
-        static final Prefix NONE = new Prefix(null);
-
-        final String text;
-        final boolean endsWithSlash;
-
-        private Prefix(String text) {
-            this.text = text;
-            this.endsWithSlash = text != null && text.endsWith("/");
-        }
-
-        static Prefix of(String text) {
-            return text == null || text.isEmpty() || text.equals("/") ? NONE : new Prefix(text);
-        }
     }
 }

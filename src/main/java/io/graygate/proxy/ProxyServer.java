@@ -56,6 +56,8 @@ public final class ProxyServer implements AutoCloseable {
     private EventLoopGroup loops;
     private int loopCount;
     private HealthChecker healthChecks;
+    private final HostNames hostNames = new HostNames();
+    private NameFollower nameFollower;
     private List<BoundListener> listeners = List.of();
     private CertificateWatcher certificateWatcher;
     private volatile boolean draining;
@@ -88,7 +90,7 @@ public final class ProxyServer implements AutoCloseable {
         Transport transport = Transport.best();
         int threads = pc.effectiveIoThreads();
         loopCount = threads;
-        upstreams = UpstreamSet.build(config.upstreams(), threads, UpstreamSet.EMPTY);
+        upstreams = UpstreamSet.build(config.upstreams(), threads, UpstreamSet.EMPTY, hostNames);
         loops = transport.newGroup(threads, new DefaultThreadFactory("graygate-io"));
         Map<EventLoop, UpstreamPool> byLoop = new IdentityHashMap<>();
         Map<EventLoop, LoopCounter> counters = new IdentityHashMap<>();
@@ -103,8 +105,9 @@ public final class ProxyServer implements AutoCloseable {
         pools = byLoop;
         inFlightByLoop = counters;
         healthChecks = new HealthChecker(() -> upstreams);
+        nameFollower = new NameFollower(() -> upstreams, hostNames, this::followedNames);
         clientsByLoop = clients;
-        accessLog = pc.accessLog() ? AccessLog.async(ACCESS_LOG_QUEUE) : AccessLog.off();
+        accessLog = pc.accessLog() ? AccessLog.async(ACCESS_LOG_QUEUE, pc.accessLogJson() ? AccessLog.Format.JSON : AccessLog.Format.TEXT) : AccessLog.off();
         List<BoundListener> bound = new ArrayList<>();
         for (int i = 0; i < config.listeners().size(); i++) {
             ListenerConfig l = config.listeners().get(i);
@@ -138,7 +141,7 @@ public final class ProxyServer implements AutoCloseable {
      */
     public synchronized ServerChanges reconfigure(GatewayConfig next, Runnable swapRoutes) {
         UpstreamSet before = upstreams;
-        UpstreamSet after = UpstreamSet.build(next.upstreams(), loopCount, before);
+        UpstreamSet after = UpstreamSet.build(next.upstreams(), loopCount, before, hostNames);
         upstreams = after.withGroupsOf(before);
         try {
             swapRoutes.run();
@@ -151,10 +154,25 @@ public final class ProxyServer implements AutoCloseable {
         stripPrefixRoutes = stripPrefixRoutes(next);
         upstreams = after;
         List<UpstreamServer> gone = before.serversMissingFrom(after);
-        gone.forEach(UpstreamServer::retire);
-        for (UpstreamPool p : pools.values()) p.loop().execute(() -> p.retire(gone));
+        retire(gone);
         List<String> added = after.serversMissingFrom(before).stream().map(s -> s.group() + " " + s).toList();
         return new ServerChanges(added, gone.stream().map(s -> s.group() + " " + s).toList());
+    }
+
+    /** Puts a group's re-resolved servers in force, unless a reload replaced the group meanwhile. */
+    private synchronized boolean followedNames(UpstreamGroup group, List<UpstreamServer> servers) {
+        if (upstreams.group(group.name()) != group) return false;
+        List<UpstreamServer> before = List.of(group.servers());
+        group.replaceServers(servers);
+        retire(before.stream().filter(s -> !servers.contains(s)).toList());
+        return true;
+    }
+
+    /** Servers that left their group: pooled idle connections close now, busy ones when their requests end. */
+    private void retire(List<UpstreamServer> gone) {
+        if (gone.isEmpty()) return;
+        gone.forEach(UpstreamServer::retire);
+        for (UpstreamPool p : pools.values()) p.loop().execute(() -> p.retire(gone));
     }
 
     /** Servers a reload added and removed, each as "group 10.0.0.1:80". */
@@ -309,6 +327,8 @@ public final class ProxyServer implements AutoCloseable {
 
     private void shutDownLoops() {
         if (healthChecks != null) healthChecks.close();
+        if (nameFollower != null) nameFollower.close();
+        hostNames.close();
         if (loops != null) loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
         accessLog.close();
     }

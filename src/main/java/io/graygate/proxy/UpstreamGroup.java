@@ -1,29 +1,78 @@
 package io.graygate.proxy;
 
+import io.graygate.config.ServerConfig;
 import io.graygate.config.UpstreamConfig;
+import io.graygate.routing.PathPrefix;
+import io.netty.handler.ssl.SslContext;
 
+import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.List;
 
 /**
  * A named group of upstream servers that a decision names. It picks a server by smooth weighted round-robin (nginx's
  * algorithm: over a cycle each server gets its share of requests, spread out rather than in runs), skipping servers
  * that are out, each event loop with its own weights so no lock is taken. Its members change whole, when a name
- * resolves to other addresses: a new {@link Members} is swapped in, with fresh per-loop weights.
+ * resolves to other addresses: a new {@link Members} is swapped in, with fresh per-loop weights. It also keeps when its
+ * names are due to be resolved again, for {@link NameFollower}.
  */
 final class UpstreamGroup {
 
     private final String name;
     private final UpstreamConfig config;
     private final int loops;
-    private final PathRewrite.Prefix pathPrefix;
+    private final PathPrefix pathPrefix;
+    private final SslContext tls;
+    private final boolean hasNames;
     private volatile Members members;
+    /** Written by the thread that resolves (start, reload, then {@link NameFollower}'s). */
+    private volatile long resolveDueNanos;
+    private volatile boolean resolveFailing;
 
-    UpstreamGroup(String name, UpstreamConfig config, int loops, List<UpstreamServer> servers) {
+    UpstreamGroup(String name, UpstreamConfig config, int loops, SslContext tls) {
         this.name = name;
         this.config = config;
         this.loops = loops;
-        this.pathPrefix = PathRewrite.Prefix.of(config.pathPrefix());
-        this.members = new Members(servers.toArray(new UpstreamServer[0]), loops);
+        this.tls = tls;
+        this.pathPrefix = PathPrefix.of(config.pathPrefix());
+        this.hasNames = config.servers().stream().anyMatch(sc -> !sc.address().isLiteral());
+        this.members = new Members(new UpstreamServer[0], loops);
+    }
+
+    /** A server of this group for one address of {@code server}'s host. */
+    UpstreamServer newServer(ServerConfig server, InetSocketAddress address) {
+        return new UpstreamServer(name, server.address(), address, server.weight(), config.maxFails(server),
+                config.failTimeout(server).toNanos(), server.address().tls() ? tls : null, config.tls().verify());
+    }
+
+    /** Whether any server is configured by host name, and the group follows names ({@code resolve.interval} not off). */
+    boolean followsNames() {
+        return hasNames && config.resolve().follows();
+    }
+
+    /** Notes a resolution at {@code now}: the next is due after the interval, or the answer's TTL when shorter (1 s at least). */
+    void resolvedAt(long now, Duration ttl) {
+        Duration wait = config.resolve().interval();
+        if (ttl != null && ttl.compareTo(wait) < 0) wait = ttl.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : ttl;
+        resolveDueNanos = now + wait.toNanos();
+    }
+
+    /** Notes a failed resolution: the addresses stay; the next try is due in the interval or 5 s, whichever is less. */
+    void resolveFailedAt(long now) {
+        Duration wait = config.resolve().interval();
+        if (wait.compareTo(Duration.ofSeconds(5)) > 0) wait = Duration.ofSeconds(5);
+        resolveDueNanos = now + wait.toNanos();
+    }
+
+    boolean resolveDue(long now) {
+        return now - resolveDueNanos >= 0;
+    }
+
+    /** Sets whether re-resolving fails, returning what it was (so a failure and a recovery are each logged once). */
+    boolean resolveFailing(boolean failing) {
+        boolean was = resolveFailing;
+        resolveFailing = failing;
+        return was;
     }
 
     String name() {
@@ -34,8 +83,8 @@ final class UpstreamGroup {
         return config;
     }
 
-    /** The path prefix put before every request's path, or {@link PathRewrite.Prefix#NONE}. */
-    PathRewrite.Prefix pathPrefix() {
+    /** The path prefix put before every request's path, or {@link PathPrefix#NONE}. */
+    PathPrefix pathPrefix() {
         return pathPrefix;
     }
 

@@ -14,8 +14,9 @@ import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * One server of an upstream group: its address, resolved once at start so that no event loop ever waits on DNS, its
- * weight and its {@link ServerHealth}. A server that leaves its group on a reload is retired: the pools close its
+ * One server of an upstream group at one address: a configured host name gives one server per address it resolves
+ * to (resolved off the event loops, see {@link NameFollower}), each with the configured weight and a
+ * {@link ServerHealth} of its own. A server that leaves its group on a reload is retired: the pools close its
  * idle connections and do not keep the ones still in use once their requests end.
  */
 final class UpstreamServer {
@@ -48,8 +49,9 @@ final class UpstreamServer {
         this.configured = configured;
         this.address = address;
         this.weight = weight;
-        this.text = configured.hostPort().toString();
-        this.hostHeader = text;
+        this.hostHeader = configured.hostPort().toString();
+        this.text = configured.isLiteral() ? hostHeader
+                : configured.host() + "/" + new io.graygate.config.HostPort(address.getAddress().getHostAddress(), configured.port());
         this.health = new ServerHealth(text + " \"" + group + "\"", maxFails, failTimeoutNanos);
     }
 
@@ -115,7 +117,7 @@ final class UpstreamServer {
         return retired;
     }
 
-    /** "10.0.0.1:8080", as the access log and error messages show it. */
+    /** "10.0.0.1:8080", or "api.internal/10.0.0.1:8080" for a name, as the access log and error messages show it. */
     @Override
     public String toString() {
         return text;

@@ -11,7 +11,10 @@ import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 
 import javax.net.ssl.SSLException;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -21,7 +24,7 @@ import java.util.Set;
 
 /**
  * Every upstream group in force, swapped whole on a reload. Building one resolves the servers' host names (so never
- * build one on an event loop) and keeps the servers that did not change, with their health and pooled connections.
+ * build one on an event loop; {@link NameFollower} follows them afterwards) and keeps the servers that did not change, with their health and pooled connections.
  */
 final class UpstreamSet {
 
@@ -42,32 +45,41 @@ final class UpstreamSet {
     }
 
     /**
-     * The groups of {@code upstreams}, reusing each server of {@code previous} whose group, address and settings are
-     * unchanged; a host that does not resolve is refused, naming the configuration path.
+     * The groups of {@code upstreams}, each host name resolved to all its addresses (one server per address), reusing
+     * each server of {@code previous} whose group, address and settings are unchanged; a host that does not resolve
+     * is refused, naming the configuration path.
      */
-    static UpstreamSet build(Map<String, UpstreamConfig> upstreams, int loops, UpstreamSet previous) {
+    static UpstreamSet build(Map<String, UpstreamConfig> upstreams, int loops, UpstreamSet previous, HostNames names) {
         Map<String, UpstreamServer> reusable = new HashMap<>();
         for (UpstreamGroup g : previous.groups.values()) {
-            for (UpstreamServer s : g.servers()) reusable.put(key(g.name(), g.config(), s.configured().toString(), s.weight(), s), s);
+            for (UpstreamServer s : g.servers()) reusable.put(key(g.name(), g.config(), s), s);
         }
         Map<String, UpstreamGroup> groups = new LinkedHashMap<>();
         for (Map.Entry<String, UpstreamConfig> e : upstreams.entrySet()) {
             UpstreamConfig config = e.getValue();
             SslContext tls = config.servers().stream().anyMatch(sc -> sc.address().tls()) ? clientTls(e.getKey(), config.tls()) : null;
+            UpstreamGroup group = new UpstreamGroup(e.getKey(), config, loops, tls);
             List<UpstreamServer> servers = new ArrayList<>();
+            Duration shortestTtl = null;
             for (int i = 0; i < config.servers().size(); i++) {
                 ServerConfig sc = config.servers().get(i);
-                InetSocketAddress address = new InetSocketAddress(sc.address().host(), sc.address().port());
-                if (address.isUnresolved()) {
-                    throw new ConfigException("upstreams." + e.getKey() + ".servers[" + i + "]: cannot resolve host \"" + sc.address().host() + "\"");
+                HostNames.Answer answer;
+                try {
+                    answer = names.resolve(sc.address().host(), config.resolve());
+                } catch (UnknownHostException ex) {
+                    throw new ConfigException("upstreams." + e.getKey() + ".servers[" + i + "]: cannot resolve host \""
+                            + sc.address().host() + "\": " + ex.getMessage().strip());
                 }
-                UpstreamServer fresh = new UpstreamServer(e.getKey(), sc.address(), address, sc.weight(), config.maxFails(sc),
-                        config.failTimeout(sc).toNanos(), sc.address().tls() ? tls : null,
-                        config.tls().verify());
-                UpstreamServer kept = reusable.remove(key(e.getKey(), config, sc.address().toString(), sc.weight(), fresh));
-                servers.add(kept != null ? kept : fresh);
+                if (answer.ttl() != null && (shortestTtl == null || answer.ttl().compareTo(shortestTtl) < 0)) shortestTtl = answer.ttl();
+                for (InetAddress a : answer.addresses()) {
+                    UpstreamServer fresh = group.newServer(sc, new InetSocketAddress(a, sc.address().port()));
+                    UpstreamServer kept = reusable.remove(key(e.getKey(), config, fresh));
+                    servers.add(kept != null ? kept : fresh);
+                }
             }
-            groups.put(e.getKey(), new UpstreamGroup(e.getKey(), config, loops, servers));
+            group.replaceServers(servers);
+            group.resolvedAt(System.nanoTime(), shortestTtl);
+            groups.put(e.getKey(), group);
         }
         return new UpstreamSet(Map.copyOf(groups));
     }
@@ -103,7 +115,7 @@ final class UpstreamSet {
         }
     }
 
-    private static String key(String group, UpstreamConfig config, String address, int weight, UpstreamServer s) {
-        return group + " " + address + " " + s.address() + " w" + weight + " " + s.health().settings() + " " + config.healthCheck() + " " + config.tls();
+    private static String key(String group, UpstreamConfig config, UpstreamServer s) {
+        return group + " " + s.configured() + " " + s.address() + " w" + s.weight() + " " + s.health().settings() + " " + config.healthCheck() + " " + config.tls();
     }
 }

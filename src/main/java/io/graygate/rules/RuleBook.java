@@ -1,5 +1,8 @@
 package io.graygate.rules;
 
+import io.graygate.audit.AuditEntry;
+import io.graygate.audit.AuditLog;
+import io.graygate.audit.AuditLogs;
 import io.graygate.config.GatewayConfig;
 import io.graygate.config.RouteConfig;
 import io.graygate.policy.PolicyScope;
@@ -37,10 +40,23 @@ public final class RuleBook implements AutoCloseable {
     private volatile RouteTable snapshot = RouteTable.EMPTY;
     private volatile Map<String, RouteState> states = Map.of();
     private volatile SnapshotInfo snapshotInfo = new SnapshotInfo(0, null);
+    private final AuditLog audit;
+    private final String node;
 
     public RuleBook(GatewayConfig config, RuleStore store) {
+        this(config, store, AuditLogs.none(), "local");
+    }
+
+    /** @param audit where every change put in force is recorded, as made on {@code node} */
+    public RuleBook(GatewayConfig config, RuleStore store, AuditLog audit, String node) {
         this.config = config;
         this.store = store;
+        this.audit = audit;
+        this.node = node;
+    }
+
+    public AuditLog audit() {
+        return audit;
     }
 
     /** Loads the rules from the store (seeding it from the configuration the first time) and compiles the first snapshot. */
@@ -163,10 +179,32 @@ public final class RuleBook implements AutoCloseable {
     public synchronized void reconfigure(GatewayConfig next) {
         Map<String, RouteState> known = new LinkedHashMap<>();
         List<Route> routes = new ArrayList<>();
+        List<AuditEntry> changes = new ArrayList<>();
+        Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
         for (RouteConfig r : next.routes()) {
-            RouteState s = states.containsKey(r.name()) ? states.get(r.name()) : store.seed(r.name(), seed(r));
+            RouteState s;
+            RouteConfig old = config.route(r.name());
+            if (states.containsKey(r.name())) {
+                s = states.get(r.name());
+                if (old != null && !old.equals(r)) {
+                    changes.add(entry(now, RELOAD, r.name(), "route settings changed by a reload (versions, upstreams, match); rules kept", s.revision(), s.revision()));
+                }
+            } else {
+                RouteState seed = seed(r);
+                s = store.seed(r.name(), seed);
+                // A store that held the route already (kept from before, or seeded by another node first) keeps its rules.
+                boolean seeded = s.revision() == seed.revision() && s.policy().equals(seed.policy());
+                changes.add(entry(now, RELOAD, r.name(), seeded ? "route added by a reload, seeded from the configuration: " + RuleChange.summary(s.policy())
+                        : "route added by a reload, rules kept in the store: " + RuleChange.summary(s.policy()), 0, s.revision()));
+            }
             known.put(r.name(), s);
             routes.add(compile(r, s));
+        }
+        for (RouteConfig old : config.routes()) {
+            if (next.route(old.name()) == null) {
+                long rev = states.containsKey(old.name()) ? states.get(old.name()).revision() : 0;
+                changes.add(entry(now, RELOAD, old.name(), "route removed by a reload; its rules stay in the store, not served", rev, rev));
+            }
         }
         Set<String> kept = new TreeSet<>(unconfigured);
         kept.addAll(states.keySet());
@@ -176,6 +214,7 @@ public final class RuleBook implements AutoCloseable {
         states = Map.copyOf(known);
         unconfigured = Set.copyOf(kept);
         snapshotInfo = new SnapshotInfo(snapshotInfo.revision() + 1, Instant.now());
+        changes.forEach(audit::record);
     }
 
     /** Routes whose state the store keeps though the configuration no longer names them, by name. */
@@ -203,8 +242,17 @@ public final class RuleBook implements AutoCloseable {
         RuleChange.Meta meta = new RuleChange.Meta(actor, Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
         RouteState next = store.apply(route, current -> change.plan(route, current, rc.scope(current.allSets().keySet()), meta));
         install(route, next);
+        HistoryEntry made = next.entry(next.revision());
+        audit.record(entry(meta.at(), actor, route, made == null ? "changed" : made.change(), next.revision() - 1, next.revision()));
         return next;
     }
+
+    private AuditEntry entry(Instant at, String actor, String route, String change, long before, long after) {
+        return new AuditEntry(at, actor, node, route, change, before, after);
+    }
+
+    /** The actor of the changes a configuration reload makes. */
+    public static final String RELOAD = "reload";
 
     private void changedElsewhere(String route, RouteState next) {
         install(route, next);
@@ -222,6 +270,7 @@ public final class RuleBook implements AutoCloseable {
         snapshot = snapshot.with(compiled);
         states = Map.copyOf(copy);
         snapshotInfo = new SnapshotInfo(snapshotInfo.revision() + 1, Instant.now());
+        if (current != null) recordKeyChanges(route, current, next);
         HistoryEntry last = next.history().isEmpty() ? null : next.history().get(next.history().size() - 1);
         if (current != null && current.revision() == next.revision()) {
             next.keySets().forEach((set, k) -> log.info("route {}: IP set {} read from Redis key {}: {} in force",
@@ -230,6 +279,18 @@ public final class RuleBook implements AutoCloseable {
             log.info("route {}: {} (revision {}, by {})", route, last == null ? "changed" : last.change(), next.revision(),
                     last == null ? "?" : last.actor());
         }
+    }
+
+    /** A whitelist key changed with redis-cli: recorded as made by {@code redis-key:KEY} (every node that reads it records it). */
+    private void recordKeyChanges(String route, RouteState current, RouteState next) {
+        next.keySets().forEach((set, k) -> {
+            KeySet was = current.keySets().get(set);
+            if (was != null && was.readRevision() == k.readRevision() && was.key().equals(k.key())) return;
+            String change = "IP set " + set + " read from Redis key " + k.key() + ": " + entries(k.entries().size()) + " in force"
+                    + (was == null ? "" : " (was " + entries(was.entries().size()) + ")");
+            audit.record(entry(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS), "redis-key:" + k.key(), route, change,
+                    current.revision(), next.revision()));
+        });
     }
 
     static Route compile(RouteConfig rc, RouteState s) {

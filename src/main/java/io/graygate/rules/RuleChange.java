@@ -98,7 +98,7 @@ public sealed interface RuleChange {
             } catch (PolicyException e) {
                 throw new PolicyException("", e.getMessage().replaceFirst("^rules\\[\\d+\\]\\.split\\.", ""));
             }
-            return policyChange(c, next, meta, "split " + rule + " weights " + weights, null);
+            return policyChange(c, next, meta, "split " + rule + ": " + ramp(s.weights(), weights), null);
         }
     }
 
@@ -107,7 +107,7 @@ public sealed interface RuleChange {
         public Delta plan(String route, RouteState c, PolicyScope scope, Meta meta) {
             refuseKeyed(c, set);
             return new Delta(c.revision(), Map.of(set, entries), Map.of(),
-                    entry(c, meta, "set " + set + " add " + summary(entries), c.policy(), null));
+                    entry(c, meta, set + " add " + summary(entries), c.policy(), null));
         }
     }
 
@@ -117,7 +117,7 @@ public sealed interface RuleChange {
             refuseKeyed(c, set);
             if (!c.ipSets().containsKey(set)) throw new PolicyException("set", noSet(c, set));
             return new Delta(c.revision(), Map.of(), Map.of(set, entries),
-                    entry(c, meta, "set " + set + " remove " + summary(entries), c.policy(), null));
+                    entry(c, meta, set + " remove " + summary(entries), c.policy(), null));
         }
     }
 
@@ -257,9 +257,25 @@ public sealed interface RuleChange {
         return sb.toString();
     }
 
+    /** "10.0.0.1 (1 entry)", "10.0.0.1, 10.0.0.2, ... and 995 more (1000 entries)": one line however many. */
     static String summary(List<IpEntry> entries) {
-        if (entries.size() <= 5) return entries.toString();
-        return entries.subList(0, 5) + " and " + (entries.size() - 5) + " more";
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < Math.min(5, entries.size()); i++) sb.append(i == 0 ? "" : ", ").append(entries.get(i));
+        if (entries.size() > 5) sb.append(" and ").append(entries.size() - 5).append(" more");
+        return sb.append(" (").append(entries.size() == 1 ? "1 entry" : entries.size() + " entries").append(')').toString();
+    }
+
+    /** "gray 5% -> 25%", each version whose share changed (the baseline takes the rest). */
+    static String ramp(Weights before, Weights after) {
+        Set<String> versions = new LinkedHashSet<>(before.basisPoints().keySet());
+        versions.addAll(after.basisPoints().keySet());
+        StringBuilder sb = new StringBuilder();
+        for (String v : versions) {
+            if (before.of(v) == after.of(v)) continue;
+            sb.append(sb.length() == 0 ? "" : ", ").append(v).append(' ').append(Weights.percent(before.of(v))).append("% -> ")
+                    .append(Weights.percent(after.of(v))).append('%');
+        }
+        return sb.length() == 0 ? "weights unchanged " + after : sb.toString();
     }
 
     /** Makes a route's state the configuration's again: its policy and the contents of its IP sets ({@code serve --reseed}). */

@@ -67,7 +67,7 @@ class ServeCommandTest {
         CliRun r = CliRun.of("serve", "--config", bad.toString());
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).isEqualTo("graygate: config " + bad + ": listen_admin: unknown key; known keys here: "
-                + "[listen, listeners, admin, store, clientIp, upstreams, routes, proxy]\n");
+                + "[listen, listeners, admin, store, clientIp, upstreams, routes, proxy, audit]\n");
     }
 
     @Test

@@ -59,11 +59,11 @@ class ConfigLoaderTest {
     static Stream<Arguments> badConfigurations() {
         return Stream.of(
                 Arguments.of("unknown top-level key", GOOD + "colour: blue\n",
-                        "colour: unknown key; known keys here: [listen, listeners, admin, store, clientIp, upstreams, routes, proxy]"),
+                        "colour: unknown key; known keys here: [listen, listeners, admin, store, clientIp, upstreams, routes, proxy, audit]"),
                 Arguments.of("unknown key in a route", changed("    gray: gray\n", "    gray: gray\n    weight: 5\n"),
                         "routes[0].weight: unknown key; known keys here: [name, pathPrefix, host, upstreamHost, versions, baseline, ipSets, rules, stable, gray, mode, whitelist, whitelistKey, stripPrefix]"),
                 Arguments.of("misspelt key in an upstream", changed("    servers: [\"127.0.0.1:9002\"]", "    hosts: [\"127.0.0.1:9002\"]"),
-                        "upstreams.gray.hosts: unknown key; known keys here: [servers, maxFails, failTimeout, healthCheck, pathPrefix, tls]"),
+                        "upstreams.gray.hosts: unknown key; known keys here: [servers, maxFails, failTimeout, healthCheck, pathPrefix, tls, resolve]"),
                 Arguments.of("zero weight", changed("[\"127.0.0.1:9002\"]", "[\"127.0.0.1:9002\", {address: \"127.0.0.1:9003\", weight: 0}]"),
                         "upstreams.gray.servers[1].weight: must be at least 1, got 0"),
                 Arguments.of("unknown key of a server", changed("[\"127.0.0.1:9002\"]", "[{address: \"127.0.0.1:9003\", wieght: 2}]"),

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Route stripPrefix and group pathPrefix: what the upstream receives, checked on the upstream itself. */
 class PathRewriteTest {
@@ -69,5 +70,34 @@ class PathRewriteTest {
             Polling.await("the access log line", Duration.ofSeconds(5), () -> access.lines().stream().anyMatch(l -> l.contains("ACCESS") || l.contains("path=")));
             assertThat(access.lines().stream().filter(l -> l.contains("path=")).findFirst().orElseThrow()).endsWith("path=/order_center/list?id=7 upstreamPath=/bee/list?id=7");
         }
+    }
+
+    @Test
+    void aVersionsOwnPathPrefixReplacesTheGroupsForThatVersionOnly() throws Exception {
+        try (TestUpstream up = TestUpstream.start("develop");
+             ProxyHarness p = ProxyHarness.start(dir, """
+                     upstreams:
+                       develop: {servers: ["%s"], pathPrefix: /bee}
+                     routes:
+                       - name: demo
+                         versions: {production: develop, gray: {upstream: develop, pathPrefix: /bee-v2/}}
+                         rules: [{name: beta, when: {header: {name: X-Beta, present: true}}, to: gray}]
+                     """.formatted(up.hostPort()));
+             RawHttpClient c = RawHttpClient.connect(p.address())) {
+            assertThat(c.get("/x?q=1", "app.test").read().status()).isEqualTo(200);
+            assertThat(up.lastRequest().uri).isEqualTo("/bee/x?q=1");
+            assertThat(c.send("GET /x?q=1 HTTP/1.1\r\nHost: app.test\r\nX-Beta: 1\r\n\r\n").read().status()).isEqualTo(200);
+            assertThat(up.lastRequest().uri).isEqualTo("/bee-v2/x?q=1");
+        }
+    }
+
+    @Test
+    void aBadVersionPathPrefixIsRefusedNamingTheField() {
+        assertThatThrownBy(() -> ProxyHarness.config(dir, """
+                upstreams:
+                  develop: {servers: ["127.0.0.1:1"]}
+                routes:
+                  - {name: demo, versions: {production: develop, gray: {upstream: develop, pathPrefix: bee}}}
+                """)).hasMessageContaining("routes[0].versions.gray.pathPrefix: must start with '/'");
     }
 }

@@ -180,7 +180,7 @@ class RuleChangeTest {
         RouteState c = apply(b, RuleChange.setMode(Mode.GRAY));
         assertThat(List.of(start.revision(), a.revision(), b.revision(), c.revision())).containsExactly(1L, 2L, 3L, 4L);
         assertThat(c.history()).extracting(HistoryEntry::change).containsExactly("seeded from the configuration",
-                "set whitelist add [1.2.3.4]", "set whitelist remove [1.2.3.4]", "mode gray");
+                "whitelist add 1.2.3.4 (1 entry)", "whitelist remove 1.2.3.4 (1 entry)", "mode gray");
         assertThat(c.history().get(3).actor()).isEqualTo("tester");
         assertThat(c.history().get(3).at()).isEqualTo(META.at());
     }

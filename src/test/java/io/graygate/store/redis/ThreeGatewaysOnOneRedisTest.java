@@ -66,7 +66,9 @@ class ThreeGatewaysOnOneRedisTest {
         RedisPropagationBench.Latencies latencies = RedisPropagationBench.measureGateways(gateways, 120, 20);
 
         System.out.println("three gateway processes, change in force on all three: " + latencies.summary());
-        assertThat(latencies.percentileMillis(99)).as("p99 in ms (aim: under 50 with pub/sub)").isLessThan(500);
+        // Only the one-second version check would give a median near 500 ms (a uniform wait over the interval); the
+        // median well under it shows the change arrived by pub/sub. A tail bound would measure the machine's load.
+        assertThat(latencies.percentileMillis(50)).as("median in ms (pub/sub, not the 1 s version check)").isLessThan(250);
     }
 
     @Test
