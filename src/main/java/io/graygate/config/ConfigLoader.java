@@ -3,6 +3,7 @@ package io.graygate.config;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.StreamReadFeature;
@@ -11,10 +12,6 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.NullNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
 import java.io.IOException;
@@ -70,7 +67,7 @@ public final class ConfigLoader {
     public static GatewayConfig parse(String yaml, Map<String, String> env) {
         JsonNode tree;
         try {
-            tree = YAML.readTree(yaml);
+            tree = YAML.readTree(parser(yaml, env));
         } catch (JsonProcessingException e) {
             String original = e.getOriginalMessage();
             if (original != null && original.startsWith("Duplicate field '")) {
@@ -82,53 +79,35 @@ public final class ConfigLoader {
                         + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")"));
             }
             throw new ConfigException("not valid YAML: " + syntaxProblem(e));
+        } catch (IOException e) {
+            throw new ConfigException("not valid YAML: " + e.getMessage());
         }
         if (tree == null || tree.isMissingNode() || tree.isNull()) throw new ConfigException("the configuration is empty");
-        tree = substituteValues(tree, env, "");
         // Unknown keys are refused before binding: a record's constructor runs before Jackson reports a key it did not
         // know, so a misspelt key ("hosts:") would otherwise surface as the missing value it left ("servers: ... required").
         refuseUnknownKeys(tree, GatewayConfig.class, "");
         try {
-            return YAML.readerFor(GatewayConfig.class).readValue(tree);
+            // Bound from the parser, not the tree: the parser keeps YAML's reading of each scalar ("off", "0123").
+            return YAML.readValue(parser(yaml, env), GatewayConfig.class);
         } catch (UnrecognizedPropertyException e) {
             throw new ConfigException(path(e) + ": unknown key; known keys here: " + e.getKnownPropertyIds());
         } catch (JsonMappingException e) {
             throw new ConfigException(describe(e));
+        } catch (JsonProcessingException e) {
+            throw new ConfigException("not valid YAML: " + syntaxProblem(e));
         } catch (IOException e) {
             throw new ConfigException("not valid YAML: " + e.getMessage());
         }
     }
 
-    /**
-     * Substitutes the environment into every string scalar of {@code node} (keys are left alone). A value that is one
-     * variable and nothing else and comes out empty reads as an empty YAML value (null), as {@code token:} does.
-     */
-    private static JsonNode substituteValues(JsonNode node, Map<String, String> env, String path) {
-        if (node.isObject()) {
-            ObjectNode object = (ObjectNode) node;
-            for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> field = it.next();
-                JsonNode value = substituteValues(field.getValue(), env, join(path, field.getKey()));
-                // An empty value is as if the key were absent: bound from a tree, a null would reach a one-string
-                // creator (HostPort.parse) as "" instead of leaving the default.
-                if (value.isNull()) it.remove();
-                else field.setValue(value);
-            }
-        } else if (node.isArray()) {
-            ArrayNode array = (ArrayNode) node;
-            for (int i = 0; i < array.size(); i++) array.set(i, substituteValues(array.get(i), env, path + "[" + i + "]"));
-        } else if (node.isTextual() && node.textValue().contains("${")) {
-            String text = node.textValue();
-            String value;
-            try {
-                value = substitute(text, env);
-            } catch (ConfigException e) {
-                throw path.isEmpty() ? e : ConfigException.at(path, e.getMessage());
-            }
-            if (value.isEmpty() && VARIABLE.matcher(text).matches()) return NullNode.getInstance();
-            return TextNode.valueOf(value);
-        }
-        return node;
+    /** The YAML parser over {@code yaml}, the environment substituted into string scalars as they are read. */
+    private static JsonParser parser(String yaml, Map<String, String> env) throws IOException {
+        return new SubstitutingParser(YAML.getFactory().createParser(yaml), env);
+    }
+
+    /** True when {@code text} is one ${VAR} or ${VAR:-default} and nothing else. */
+    static boolean isOneVariable(String text) {
+        return VARIABLE.matcher(text).matches();
     }
 
     /** The parser's complaint on one line, without its source excerpt: "while parsing ...; expected ..., but found ... (line 3)". */

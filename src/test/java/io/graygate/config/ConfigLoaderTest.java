@@ -210,6 +210,13 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void scalarsWithoutAVariableReachBindingAsYamlReadThem() {
+        GatewayConfig c = ConfigLoader.parse("admin:\n  token: 0123\nproxy:\n  nextUpstream: [off]\n", Map.of());
+        assertThat(c.admin().token()).isEqualTo("0123");
+        assertThat(c.proxy().nextUpstream()).isEqualTo(ConfigLoader.parse("proxy:\n  nextUpstream: [\"off\"]\n", Map.of()).proxy().nextUpstream());
+    }
+
+    @Test
     void aVariableInACommentIsNeverRead() {
         String yaml = "# token: ${UNSET_IN_A_COMMENT}\nadmin:\n  token: plain # or ${ALSO_UNSET}\n";
         assertThat(ConfigLoader.parse(yaml, Map.of()).admin().token()).isEqualTo("plain");
