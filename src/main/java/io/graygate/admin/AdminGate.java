@@ -53,7 +53,8 @@ final class AdminGate extends ChannelInboundHandlerAdapter {
     }
 
     private ApiException refusal(ChannelHandlerContext ctx, HttpRequest head) {
-        if (token != null && !token.accepts(head.headers().get(HttpHeaderNames.AUTHORIZATION))) {
+        boolean open = DashboardAssets.serves(new QueryStringDecoder(head.uri()).rawPath()); // the page holds no data
+        if (token != null && !open && !token.accepts(head.headers().get(HttpHeaderNames.AUTHORIZATION))) {
             boolean given = head.headers().contains(HttpHeaderNames.AUTHORIZATION);
             log.warn("admin: refused {} {} from {}: {} bearer token", head.method(), new QueryStringDecoder(head.uri()).path(),
                     ctx.channel().remoteAddress(), given ? "wrong" : "no");

@@ -13,6 +13,8 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -27,16 +29,24 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
- * Serves the admin requests of one connection, once {@link AdminGate} has let them through: dispatches to the
- * {@link AdminApi} on a worker thread (rule changes block on the store, the I/O loop must not), and writes the JSON
- * answers in request order; a request the gate refused is answered with its refusal and the connection closed.
+ * Serves the admin requests of one connection: the dashboard's static files to anyone (the page holds no data; the
+ * data comes from the API), the API after the bearer token is checked, on a worker thread (rule changes block on the
+ * store, the I/O loop must not), answering in request order, every answer with the same security headers.
  */
 final class AdminHandler extends ChannelInboundHandlerAdapter {
 
     private static final Logger log = LoggerFactory.getLogger(AdminHandler.class);
     private static final byte[] NEWLINE = {'\n'};
 
+    /**
+     * Scripts, styles, images, fetches and forms from the admin listener itself only; no inline script or style, no
+     * plug-in, no framing. Sent with every answer, JSON too, so that nothing the listener serves runs anything else.
+     */
+    static final String CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
+            + "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
     private final AdminApi api;
+    private final DashboardAssets assets;
     private final BearerToken token; // null: no token configured, every caller is let in
     private final Executor workers;
 
@@ -44,8 +54,9 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
     private final ArrayDeque<FullHttpRequest> waiting = new ArrayDeque<>();
     private boolean serving;
 
-    AdminHandler(AdminApi api, BearerToken token, Executor workers) {
+    AdminHandler(AdminApi api, DashboardAssets assets, BearerToken token, Executor workers) {
         this.api = api;
+        this.assets = assets;
         this.token = token;
         this.workers = workers;
     }
@@ -100,14 +111,42 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
                 if (request.decoderResult().cause() instanceof ApiException refusedByTheGate) throw refusedByTheGate;
                 throw ApiException.badRequest("malformed HTTP request: " + request.decoderResult().cause().getMessage());
             }
-            // AdminGate refused a wrong or missing token on the head; here the token only names its holder.
-            String holder = token == null ? null : token.holder(request.headers().get(HttpHeaderNames.AUTHORIZATION));
-            response = json(HttpResponseStatus.OK, api.handle(request.method(), uri.rawPath(), uri.parameters(), request.headers(),
-                    request.content(), Actor.of(holder, request.headers().get(Actor.HEADER))));
+            if (DashboardAssets.serves(uri.rawPath())) {
+                response = file(request, assets.get(request.method(), uri.rawPath()));
+            } else {
+                response = api(ctx, request, uri, what);
+            }
         } catch (Throwable failure) {
             response = error(ApiErrors.toApiException(failure, what));
         }
         HttpUtil.setKeepAlive(response, request.decoderResult().isSuccess() && HttpUtil.isKeepAlive(request));
+        HttpHeaders h = response.headers();
+        h.set(HttpHeaderNames.CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY);
+        h.set("x-content-type-options", "nosniff");
+        h.set(HttpHeaderNames.X_FRAME_OPTIONS, "DENY");
+        h.set("referrer-policy", "no-referrer");
+        return response;
+    }
+
+    private FullHttpResponse api(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder uri, String what) {
+        // AdminGate refused a missing or wrong token on the head, before the body was read; here it names the holder.
+        String holder = token == null ? null : token.holder(request.headers().get(HttpHeaderNames.AUTHORIZATION));
+        return json(HttpResponseStatus.OK, api.handle(request.method(), uri.rawPath(), uri.parameters(), request.headers(),
+                request.content(), Actor.of(holder, request.headers().get(Actor.HEADER))));
+    }
+
+    /** A static file, or 304 when the browser's copy is this one; HEAD gets the headers alone. */
+    private static FullHttpResponse file(FullHttpRequest request, DashboardAssets.Asset asset) {
+        boolean same = asset.etag().equals(request.headers().get(HttpHeaderNames.IF_NONE_MATCH));
+        boolean withBody = !same && request.method().equals(HttpMethod.GET);
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                same ? HttpResponseStatus.NOT_MODIFIED : HttpResponseStatus.OK,
+                withBody ? Unpooled.wrappedBuffer(asset.body()) : Unpooled.EMPTY_BUFFER);
+        HttpHeaders h = response.headers();
+        h.set(HttpHeaderNames.CONTENT_TYPE, asset.contentType());
+        if (!same) h.setInt(HttpHeaderNames.CONTENT_LENGTH, asset.body().length);
+        h.set(HttpHeaderNames.ETAG, asset.etag());
+        h.set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_CACHE); // revalidated each time: an upgrade shows at once
         return response;
     }
 

@@ -26,9 +26,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * The admin listener: the JSON API over the rule book, on loopback by default. When {@code admin.token} is set,
- * every call, {@code /health} included, must carry {@code Authorization: Bearer <token>}, else it is answered 401
- * and closed before its body is read; a body is bounded by {@code admin.maxBodySize} (413).
+ * The admin listener: the JSON API over the rule book and the dashboard built on it ({@code /}, {@code /ui/...}), on
+ * loopback by default. When {@code admin.token} is set, every API call, {@code /health} included, must carry
+ * {@code Authorization: Bearer <token>}, else it is answered 401 and closed before its body is read; the dashboard's
+ * static files need none. A body is bounded by {@code admin.maxBodySize} (413).
  */
 public final class AdminServer implements AutoCloseable {
 
@@ -60,6 +61,7 @@ public final class AdminServer implements AutoCloseable {
     public synchronized AdminServer start() {
         if (listener != null) throw new IllegalStateException("the admin server is already started");
         AdminApi api = new AdminApi(rules, reload);
+        DashboardAssets assets = DashboardAssets.fromClassPath();
         BearerToken token = BearerToken.forConfig(config.admin());
         acceptors = new NioEventLoopGroup(1, new DefaultThreadFactory("graygate-admin-accept"));
         ioLoops = new NioEventLoopGroup(1, new DefaultThreadFactory("graygate-admin-io"));
@@ -77,7 +79,7 @@ public final class AdminServer implements AutoCloseable {
                                 .addLast("http", new HttpServerCodec())
                                 .addLast("gate", new AdminGate(token, maxBody)) // before any body is read
                                 .addLast("aggregate", new HttpObjectAggregator(maxBody))
-                                .addLast("api", new AdminHandler(api, token, workers));
+                                .addLast("api", new AdminHandler(api, assets, token, workers));
                     }
                 });
         ChannelFuture bound = bootstrap.bind(at.host(), at.port()).awaitUninterruptibly();
@@ -87,7 +89,7 @@ public final class AdminServer implements AutoCloseable {
             throw new IllegalStateException("admin.listen " + at + ": cannot listen: " + cause.getMessage(), cause);
         }
         listener = bound.channel();
-        log.info("admin API listening on {}{}", listener.localAddress(), token == null ? "" : " (bearer token required)");
+        log.info("admin API and dashboard (/) listening on {}{}", listener.localAddress(), token == null ? "" : " (bearer token required)");
         return this;
     }
 

@@ -5,14 +5,14 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 
 import java.time.Duration;
 
-/** Tuning of the proxy: timeouts, pools, threads, the version header, the access log and retries. Every key is optional. */
+/** Tuning of the proxy: timeouts (the client's and the upstream's), pools, threads, the version header, the access log and retries. Every key is optional. */
 public record ProxyConfig(Duration connectTimeout, Duration responseTimeout, Duration idleTimeout,
                           Duration upstreamIdleTimeout, int maxIdlePerServer, Duration drainTimeout, int ioThreads,
                           boolean versionHeader, boolean accessLog, int maxHeaderSize, NextUpstream nextUpstream,
-                          int nextUpstreamTries, String accessLogFormat) {
+                          int nextUpstreamTries, String accessLogFormat, Duration requestHeaderTimeout, Duration requestBodyTimeout) {
 
     public static ProxyConfig defaults() {
-        return new ProxyConfig((String) null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new ProxyConfig((String) null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     @JsonCreator
@@ -28,7 +28,9 @@ public record ProxyConfig(Duration connectTimeout, Duration responseTimeout, Dur
                        @JsonProperty("maxHeaderSize") Integer maxHeaderSize,
                        @JsonProperty("nextUpstream") java.util.List<String> nextUpstream,
                        @JsonProperty("nextUpstreamTries") Integer nextUpstreamTries,
-                       @JsonProperty("accessLogFormat") String accessLogFormat) {
+                       @JsonProperty("accessLogFormat") String accessLogFormat,
+                       @JsonProperty("requestHeaderTimeout") String requestHeaderTimeout,
+                       @JsonProperty("requestBodyTimeout") String requestBodyTimeout) {
         this(Durations.orDefault("connectTimeout", connectTimeout, Duration.ofSeconds(2), Duration.ofMillis(10)),
                 Durations.orDefault("responseTimeout", responseTimeout, Duration.ofSeconds(60), Duration.ofMillis(10)),
                 Durations.orDefault("idleTimeout", idleTimeout, Duration.ofSeconds(75), Duration.ofSeconds(1)),
@@ -41,7 +43,9 @@ public record ProxyConfig(Duration connectTimeout, Duration responseTimeout, Dur
                 positive("maxHeaderSize", maxHeaderSize, 16384),
                 NextUpstream.parse(nextUpstream),
                 nextUpstreamTries == null ? 0 : nonNegative("nextUpstreamTries", nextUpstreamTries),
-                accessLogFormat(accessLogFormat));
+                accessLogFormat(accessLogFormat),
+                Durations.orDefault("requestHeaderTimeout", requestHeaderTimeout, Duration.ofSeconds(30), Duration.ofMillis(10)),
+                Durations.orDefault("requestBodyTimeout", requestBodyTimeout, Duration.ofSeconds(60), Duration.ofMillis(10)));
     }
 
     /** {@code text} (key=value, the default) or {@code json} (one object per line). */
@@ -69,7 +73,8 @@ public record ProxyConfig(Duration connectTimeout, Duration responseTimeout, Dur
 
     public ProxyConfig withVersionHeader(boolean on) {
         return new ProxyConfig(connectTimeout, responseTimeout, idleTimeout, upstreamIdleTimeout, maxIdlePerServer,
-                drainTimeout, ioThreads, on, accessLog, maxHeaderSize, nextUpstream, nextUpstreamTries, accessLogFormat);
+                drainTimeout, ioThreads, on, accessLog, maxHeaderSize, nextUpstream, nextUpstreamTries, accessLogFormat,
+                requestHeaderTimeout, requestBodyTimeout);
     }
 
     /** Event-loop threads to run: as configured, else one per core. */

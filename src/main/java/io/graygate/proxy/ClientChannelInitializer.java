@@ -5,10 +5,9 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpServerCodec;
 
 /**
- * Builds the pipeline of each client connection of one listener. Plain: the HTTP/1.1 codec, then the
+ * Builds the pipeline of each client connection of one listener. Plain: the HTTP/1.1 codec ({@link ClientHttpCodec}, strict framing), then the
  * {@link ClientConnection}. TLS: the TLS handler (SNI picks the certificate when there are several), then
  * {@link AlpnSelector}, which after the handshake sets up HTTP/2 ({@link Http2Frontend}) or HTTP/1.1 as above.
  */
@@ -49,7 +48,7 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
 
     /** The HTTP/1.1 pipeline, behind TLS or not. */
     void http1(ChannelPipeline p) {
-        p.addLast(CODEC, new HttpServerCodec(decoder)).addLast(HANDLER, new ClientConnection(proxy, tls != null));
+        p.addLast(CODEC, new ClientHttpCodec(decoder)).addLast(HANDLER, new ClientConnection(proxy, tls != null));
     }
 
     /** The HTTP/2 pipeline (TLS only): each stream becomes a child channel served by a ClientConnection of its own. */

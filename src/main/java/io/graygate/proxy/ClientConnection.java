@@ -66,8 +66,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     private final ProxyServer proxy;
     /** X-Forwarded-Proto for this connection's listener: http, or https on a TLS listener (HTTP/2 streams included). */
     private final AsciiString scheme;
-    private final long responseTimeoutNanos;
     private final long idleTimeoutNanos;
+    private final ExchangeTimer timeouts;
     private final ArrayDeque<HttpObject> pending = new ArrayDeque<>(4);
     private final ChannelFutureListener connected = this::connected;
     private final Runnable onTimer = this::onTimer;
@@ -92,14 +92,20 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     private boolean drainRequested;
     private boolean closing;
     private long idleSince;
-    /** The connection's one timer, for both its timeouts; see {@link #onTimer}. */
+    /** When the first bytes of a request head arrived while no exchange was in hand, else 0. */
+    private long headStartedAt;
+    /** The HTTP/1.1 codec, which knows whether a request head is under way; null on an HTTP/2 stream. */
+    private ClientHttpCodec codec;
+    /** The connection's one timer, for all its timeouts; see {@link #onTimer}. */
     private ScheduledFuture<?> timer;
 
     ClientConnection(ProxyServer proxy, boolean tls) {
         this.proxy = proxy;
         this.scheme = tls ? ForwardingHeaders.HTTPS : ForwardingHeaders.HTTP;
-        this.responseTimeoutNanos = proxy.config().proxy().responseTimeout().toNanos();
-        this.idleTimeoutNanos = proxy.config().proxy().idleTimeout().toNanos();
+        var config = proxy.config().proxy();
+        this.idleTimeoutNanos = config.idleTimeout().toNanos();
+        this.timeouts = new ExchangeTimer(idleTimeoutNanos, config.requestHeaderTimeout().toNanos(),
+                config.requestBodyTimeout().toNanos(), config.responseTimeout().toNanos());
     }
 
     // ---- RequestView: what a route's rules may read of the request being decided ----
@@ -145,12 +151,13 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         pool = proxy.pool(ctx.channel().eventLoop());
         inFlight = proxy.inFlight(ctx.channel().eventLoop());
         idleSince = System.nanoTime();
+        codec = ctx.pipeline().get(ClientChannelInitializer.CODEC) instanceof ClientHttpCodec c ? c : null;
         if (proxy.draining()) {
             closing = true;
             ctx.close();
             return;
         }
-        armTimer(idleTimeoutNanos);
+        armTimer(timeouts.shortest());
     }
 
     @Override
@@ -170,7 +177,13 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         Exchange x = exchange;
-        if (x != null) x.lastActivity = System.nanoTime();
+        if (x != null) {
+            long now = System.nanoTime();
+            x.lastActivity = now;
+            if (!x.requestDone) x.clientActivity = now;
+        } else if (headStartedAt == 0 && codec != null && codec.insideHead()) {
+            headStartedAt = System.nanoTime();
+        }
         flushUpstream();
     }
 
@@ -187,6 +200,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         if (wanted == !clientPaused || closing) return;
         clientPaused = !wanted;
         ctx.channel().config().setAutoRead(wanted);
+        Exchange x = exchange;
+        if (wanted && x != null) x.clientActivity = System.nanoTime(); // a paused client was not slow
     }
 
     /** The upstream's outbound buffer crossed a water mark: the client's body may flow again, or must wait. */
@@ -221,8 +236,13 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
             return;
         }
         boolean last = content instanceof LastHttpContent;
-        if (last) x.requestDone = true;
         x.bytesIn += content.content().readableBytes();
+        if (last) {
+            x.requestDone = true;
+            // Trailers are dropped: one could otherwise add X-Forwarded-For or any field after the head was checked.
+            HttpHeaders trailers = ((LastHttpContent) content).trailingHeaders();
+            if (!trailers.isEmpty()) trailers.clear();
+        }
         if (x.upstream != null) {
             writeUpstream(x.upstream, content); // unwritable now: updateClientReading pauses
             if (last) x.requestSent = true;
@@ -247,6 +267,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         if (c == null) return;
         upstreamToFlush = null;
         c.flush();
+        Exchange x = exchange;
+        if (x != null && x.upstream != null && x.upstream.channel() == c) x.headFlushed = true;
     }
 
     /**
@@ -269,6 +291,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     private void begin(HttpRequest request) {
         Exchange x = new Exchange(request, System.nanoTime());
         exchange = x;
+        headStartedAt = 0;
         x.counted = true;
         inFlight.increment();
         if (request.decoderResult().isFailure()) {
@@ -280,30 +303,27 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
             return;
         }
         x.clientKeepAlive = HttpUtil.isKeepAlive(request);
-        x.expectsBody = HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
         x.expectContinue = HttpUtil.is100ContinueExpected(request);
-        if (HttpMethod.CONNECT.equals(x.method)) {
+        // What follows a request asking to switch protocols may not be HTTP: unless it switches, the connection ends.
+        x.endsConnection = request.headers().contains(HttpHeaderNames.UPGRADE);
+        boolean http10 = HttpVersion.HTTP_1_0.equals(x.clientVersion);
+        RequestTarget requestTarget;
+        try {
+            x.framing = MessageFraming.request(request.headers(), http10);
+            requestTarget = RequestTarget.parse(request.uri(), request.headers(), !http10);
+        } catch (ProxyException e) {
+            respondLocally(x, e, true);
+            return;
+        }
+        x.expectsBody = x.framing == MessageFraming.CHUNKED || x.framing > 0;
+        if (HttpMethod.CONNECT.equals(x.method) || HttpMethod.TRACE.equals(x.method)) {
+            // CONNECT would make a tunnel of the gateway; TRACE would echo a request's headers back (RFC 9110 §9.3.8).
             respondLocally(x, ProxyException.methodNotAllowed(x.method.name()), false);
             return;
         }
-        String host = request.headers().get(HttpHeaderNames.HOST);
-        String uri = request.uri();
-        String path;
-        if (!uri.isEmpty() && uri.charAt(0) == '/') {
-            path = withoutQuery(uri);
-        } else if (isAbsoluteForm(uri)) {
-            // RFC 9112 §3.2.2: the target's authority replaces Host; the upstream gets the origin form.
-            int authorityStart = uri.indexOf("://") + 3;
-            int authorityEnd = authorityStart;
-            while (authorityEnd < uri.length() && uri.charAt(authorityEnd) != '/' && uri.charAt(authorityEnd) != '?') authorityEnd++;
-            host = uri.substring(authorityStart, authorityEnd);
-            String origin = authorityEnd == uri.length() ? "/" : uri.charAt(authorityEnd) == '?' ? "/" + uri.substring(authorityEnd) : uri.substring(authorityEnd);
-            request.setUri(origin);
-            request.headers().set(HttpHeaderNames.HOST, host);
-            path = withoutQuery(origin);
-        } else {
-            path = uri; // "*" and the like: no route prefix starts without '/', so this is a 404
-        }
+        String host = requestTarget.host();
+        if (requestTarget.origin() != request.uri()) request.setUri(requestTarget.origin());
+        String path = requestTarget.path();
         if (path.startsWith("/")) {
             String normalized = RequestPath.normalize(path);
             if (normalized == null) {
@@ -338,7 +358,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         }
         x.upgrade = ForwardingHeaders.isUpgradeRequest(request);
         x.clientText = client.is(peer) ? peerText : client.toString();
-        ForwardingHeaders.prepareRequest(request, x.upgrade, peerText, x.clientText, scheme, peerTrusted, route.upstreamHost(), x.server.hostHeader());
+        ForwardingHeaders.prepareRequest(request, x.upgrade, peerText, x.clientText, scheme, peerTrusted, route.upstreamHost(), x.server.hostHeader(), x.framing);
         x.upstreamStartNanos = System.nanoTime();
         UpstreamConnection c = pool.pollIdle(x.server);
         if (c != null) {
@@ -347,15 +367,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         } else {
             connect(x);
         }
-    }
-
-    private static String withoutQuery(String uri) {
-        int q = uri.indexOf('?');
-        return q < 0 ? uri : uri.substring(0, q);
-    }
-
-    private static boolean isAbsoluteForm(String uri) {
-        return uri.regionMatches(true, 0, "http://", 0, 7) || uri.regionMatches(true, 0, "https://", 0, 8);
     }
 
     private void connect(Exchange x) {
@@ -453,7 +464,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     }
 
     private void upstreamResponse(Exchange x, HttpResponse response) {
-        if (!x.anyResponse) x.server.health().succeeded();
+        if (!x.anyResponse) x.server.health().succeeded(x.startNanos);
         x.anyResponse = true;
         int code = response.status().code();
         HttpHeaders h = response.headers();
@@ -479,6 +490,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
             }
             return;
         }
+        String ambiguous = MessageFraming.ambiguousResponse(h, UpstreamResponseHeaders.lengthDroppedForChunked(h));
+        if (ambiguous != null) { // the connection's next bytes cannot be placed: it is closed, never reused
+            abandonUpstream(x, ambiguous, false);
+            return;
+        }
         x.responseStarted = true;
         x.status = code;
         x.upstreamKeepAlive = HttpUtil.isKeepAlive(response);
@@ -489,7 +505,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         ForwardingHeaders.prepareResponse(response, false);
         // A response may start before the request's body has all arrived (an upstream that streams back as it
         // reads): the connection stays open if the body ends first, and responseComplete closes it otherwise.
-        boolean close = !x.clientKeepAlive || drainRequested || proxy.draining();
+        boolean close = !x.clientKeepAlive || drainRequested || proxy.draining() || x.endsConnection;
         if (!bodyless && !sized) {
             if (HttpVersion.HTTP_1_0.equals(x.clientVersion)) {
                 close = true; // no chunked framing in HTTP/1.0: the body ends where the connection does
@@ -623,12 +639,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         CloseOnFlush.close(ctx.channel());
     }
 
-    /**
-     * Arms the timer to fire after {@code delayNanos}, or sooner: never later than responseTimeout from now, so that
-     * an exchange starting meanwhile is looked at in time to be timed out to the moment.
-     */
     private void armTimer(long delayNanos) {
-        timer = ctx.executor().schedule(onTimer, Math.min(delayNanos, responseTimeoutNanos), TimeUnit.NANOSECONDS);
+        timer = ctx.executor().schedule(onTimer, delayNanos, TimeUnit.NANOSECONDS);
     }
 
     private void cancelTimer() {
@@ -640,47 +652,83 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
 
     /**
      * The connection's one timer, armed when it opens and re-armed each time it fires, so that a request costs no
-     * timer of its own. Between exchanges it closes a connection idle for idleTimeout. While an exchange waits on
-     * its upstream it gives up after responseTimeout with no bytes moving in either direction: 504, or a cut-off
-     * response. As it fires at least once per responseTimeout, it finds each of those moments on time.
+     * timer of its own; {@link ExchangeTimer} says whose time is up. Between exchanges: idleTimeout closes a quiet
+     * connection, requestHeaderTimeout answers a head begun and not finished with 408. While a request body is due
+     * and being read: requestBodyTimeout with no body byte, 408 (the client's fault, whatever the upstream does).
+     * While the exchange waits on its upstream: responseTimeout with no byte moving either way, 504 or a cut-off
+     * response.
      */
     private void onTimer() {
         timer = null;
         if (closing) return;
         long now = System.nanoTime();
         Exchange x = exchange;
+        ExchangeTimer.Waiting waiting;
+        long since;
         if (x == null) {
-            long idle = now - idleSince;
-            if (pending.isEmpty() && idle >= idleTimeoutNanos) {
+            waiting = !pending.isEmpty() ? ExchangeTimer.Waiting.NOTHING
+                    : headStartedAt != 0 ? ExchangeTimer.Waiting.REQUEST_HEAD : ExchangeTimer.Waiting.IDLE;
+            since = headStartedAt != 0 ? headStartedAt : idleSince;
+        } else if (!x.requestDone && !clientPaused) {
+            waiting = ExchangeTimer.Waiting.REQUEST_BODY;
+            since = x.clientActivity;
+        } else if (x.upstream != null && !x.responseDone) {
+            waiting = ExchangeTimer.Waiting.UPSTREAM;
+            since = x.lastActivity;
+        } else { // connecting (the connect timeout rules), or answered already
+            waiting = ExchangeTimer.Waiting.NOTHING;
+            since = now;
+        }
+        switch (timeouts.check(waiting, since, now)) {
+            case WAIT -> armTimer(timeouts.nextDelay());
+            case CLOSE_IDLE -> {
                 closing = true;
                 ctx.close();
-                return;
             }
-            armTimer(pending.isEmpty() ? idleTimeoutNanos - idle : idleTimeoutNanos);
+            case REQUEST_HEAD_TIMEOUT -> {
+                closing = true;
+                ProxyException e = ProxyException.requestTimeout("no complete request head within "
+                        + proxy.config().proxy().requestHeaderTimeout().toMillis() + " ms");
+                LingeringClose.after(ctx.writeAndFlush(ErrorResponses.render(ctx.alloc(), e, null, true)));
+            }
+            case REQUEST_BODY_TIMEOUT -> requestBodyTimedOut(x);
+            case RESPONSE_TIMEOUT -> responseTimedOut(x);
+        }
+    }
+
+    /** The client stopped sending the body it announced: 408, and the upstream exchange is given up. */
+    private void requestBodyTimedOut(Exchange x) {
+        x.requestDone = true;
+        x.connecting = null;
+        if (x.upstream != null) {
+            UpstreamConnection c = x.upstream;
+            x.upstream = null;
+            c.close(); // it holds part of a request: never reused
+        }
+        if (!x.responseStarted) {
+            respondLocally(x, ProxyException.requestTimeout("no request body bytes within "
+                    + proxy.config().proxy().requestBodyTimeout().toMillis() + " ms"), true);
             return;
         }
-        if (x.upstream == null || x.responseDone) { // connecting (the connect timeout rules), or answered already
-            armTimer(responseTimeoutNanos);
-            return;
-        }
-        long quiet = now - x.lastActivity;
-        if (quiet < responseTimeoutNanos) {
-            armTimer(responseTimeoutNanos - quiet);
-            return;
-        }
+        finish(x);
+        closing = true;
+        CloseOnFlush.close(ctx.channel());
+    }
+
+    private void responseTimedOut(Exchange x) {
         UpstreamConnection c = x.upstream;
         x.upstream = null;
         c.close();
         if (!x.anyResponse) {
             String why = "no response within " + proxy.config().proxy().responseTimeout().toMillis() + " ms";
             if (tryNextServer(x, NextUpstreamPolicy.Failure.RESPONSE_TIMEOUT, why)) {
-                armTimer(responseTimeoutNanos);
+                armTimer(timeouts.shortest());
                 return;
             }
         }
         if (!x.responseStarted) {
             respondLocally(x, ProxyException.gatewayTimeout(x.route.name(), x.server, proxy.config().proxy().responseTimeout()), false);
-            if (!closing) armTimer(idleTimeoutNanos);
+            if (!closing) armTimer(timeouts.shortest());
             return;
         }
         finish(x);
@@ -690,6 +738,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
 
     private void malformedBody(Exchange x, Throwable cause) {
         log.debug("malformed request body from {}: {}", peerText, cause.toString());
+        // Refused in the read that brought its head: nothing went upstream, and the access log says so.
+        if (!x.headFlushed) x.server = null;
         x.requestDone = true;
         x.connecting = null;
         if (x.upstream != null) {
@@ -713,14 +763,14 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         x.responseDone = true;
         x.status = e.status().code();
         // A client that waits for 100 Continue will not send its body now; the connection cannot be reused.
-        boolean close = forceClose || !x.clientKeepAlive || drainRequested || proxy.draining()
+        boolean close = forceClose || !x.clientKeepAlive || drainRequested || proxy.draining() || x.endsConnection
                 || (x.expectsBody && x.expectContinue && !x.requestDone);
         String version = x.decision != null && proxy.versionHeader() ? x.decision.version() : null;
         ChannelFuture f = ctx.writeAndFlush(ErrorResponses.render(ctx.alloc(), e, version, close));
         finish(x);
         if (close) {
             closing = true;
-            f.addListener(ChannelFutureListener.CLOSE);
+            LingeringClose.after(f); // the client reads the refusal even with more of its request unread
             return;
         }
         if (x.requestDone) {
@@ -782,7 +832,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         client.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);
         ChannelPipeline cp = client.pipeline();
         ChannelPipeline up = upstream.pipeline();
-        HttpServerCodec serverCodec = (HttpServerCodec) cp.get(ClientChannelInitializer.CODEC);
+        ClientHttpCodec serverCodec = (ClientHttpCodec) cp.get(ClientChannelInitializer.CODEC);
         HttpClientCodec clientCodec = (HttpClientCodec) up.get(UpstreamPool.CODEC);
         serverCodec.removeOutboundHandler();
         clientCodec.removeOutboundHandler();
@@ -863,7 +913,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         final long startNanos;
 
         boolean clientKeepAlive;
+        /** The body's framing: {@link MessageFraming#NONE}, {@link MessageFraming#CHUNKED} or its length. */
+        long framing = MessageFraming.NONE;
         boolean expectsBody;
+        boolean endsConnection;
         boolean expectContinue;
         boolean upgrade;
         Route route;
@@ -887,6 +940,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
 
         boolean requestDone;   // the client's LastHttpContent was taken
         boolean requestSent;   // ... and written to the upstream
+        boolean headFlushed;   // the request head was flushed to the upstream
         boolean anyResponse;   // the upstream sent a response head, interim or final
         boolean interim;       // inside a 1xx interim response
         boolean dropInterim;
@@ -898,6 +952,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         int status;
 
         long lastActivity;
+        /** When the client last sent bytes of this request (or was let read again after a pause). */
+        long clientActivity;
         boolean counted;
 
         // For the access log: when the first upstream try began and how long until the response's end (0: not yet),
@@ -915,6 +971,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
             this.clientVersion = request.protocolVersion();
             this.startNanos = startNanos;
             this.traceparent = request.headers().get(TRACEPARENT);
+            this.clientActivity = startNanos;
         }
     }
 }

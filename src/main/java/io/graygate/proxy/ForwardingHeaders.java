@@ -6,7 +6,6 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
 
@@ -19,8 +18,10 @@ import java.util.Map;
  * Edits headers in place as messages pass through: hop-by-hop headers out in both directions (RFC 9110 §7.6.1),
  * the forwarding headers in on the way to the upstream.
  *
- * <p>Transfer-Encoding is hop-by-hop too, but Netty has already taken the chunked framing apart and re-encodes
- * according to that header, so a chunked message gets {@code Transfer-Encoding: chunked} back after the strip.
+ * <p>Framing is never a client's or an upstream's to pass on: a Connection header cannot remove Content-Length,
+ * Transfer-Encoding or Host (RFC 9110 §7.6.1 lets a sender name only hop-by-hop fields there; taking framing away
+ * would let the body be read as another request), and the upstream request's framing is set afresh by
+ * {@link MessageFraming#apply} from the body the gateway forwards.
  */
 final class ForwardingHeaders {
 
@@ -45,13 +46,13 @@ final class ForwardingHeaders {
      * @param peerTrusted   the peer is a trusted proxy: an X-Forwarded-Proto it sent is kept
      * @param upstreamHost  the Host to send instead of the client's, or null to pass the client's through
      * @param fallbackHost  the Host to send when the client sent none (HTTP/1.0)
+     * @param framing       the body's framing from {@link MessageFraming#request}
      */
     static void prepareRequest(HttpRequest request, boolean upgrade, String peer, String clientIp, AsciiString scheme,
-                               boolean peerTrusted, String upstreamHost, String fallbackHost) {
+                               boolean peerTrusted, String upstreamHost, String fallbackHost, long framing) {
         HttpHeaders h = request.headers();
-        boolean chunked = HttpUtil.isTransferEncodingChunked(request);
         stripHopByHop(h, upgrade);
-        if (chunked) h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        MessageFraming.apply(h, framing);
         String prior = joined(h, ClientIpResolver.X_FORWARDED_FOR);
         h.set(ClientIpResolver.X_FORWARDED_FOR, prior == null ? peer : prior + ", " + peer);
         h.set(ClientIpResolver.X_REAL_IP, clientIp);
@@ -112,10 +113,15 @@ final class ForwardingHeaders {
                 h.remove(CLOSE);
             } else if (to > from) {
                 String name = connectionValue.substring(from, to);
-                if (!(upgrade && name.equalsIgnoreCase("upgrade"))) h.remove(name);
+                if (!(upgrade && name.equalsIgnoreCase("upgrade")) && !isEndToEnd(name)) h.remove(name);
             }
             start = end + 1;
         }
+    }
+
+    /** Fields a Connection header may not remove: the framing, which the gateway sets itself, and Host. */
+    private static boolean isEndToEnd(String name) {
+        return name.equalsIgnoreCase("content-length") || name.equalsIgnoreCase("transfer-encoding") || name.equalsIgnoreCase("host");
     }
 
     private static boolean isToken(String s, int from, int to, String token) {

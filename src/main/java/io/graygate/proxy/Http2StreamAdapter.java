@@ -9,6 +9,8 @@ import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -24,7 +26,8 @@ import java.util.List;
  * three ways this evens out:
  * <ul>
  *   <li>a request without a body arrives as one FullHttpRequest: passed on as its head and its LastHttpContent, as
- *       the HTTP/1.1 decoder does; the codec's own x-http2-* headers are dropped so they never reach an upstream;</li>
+ *       the HTTP/1.1 decoder does; the codec's own x-http2-* headers are dropped so they never reach an upstream,
+ *       and :authority with an equal Host is one Host, so the exchange validates it as an HTTP/1.1 Host;</li>
  *   <li>an interim response (100 Continue, 103) must be written as one FullHttpResponse: the head and the empty
  *       LastHttpContent after it are joined;</li>
  *   <li>an empty buffer is how {@link CloseOnFlush} asks to close once the writes before it have gone: a stream
@@ -46,6 +49,7 @@ final class Http2StreamAdapter extends ChannelDuplexHandler {
         }
         request.headers().remove(HttpConversionUtil.ExtensionHeaderNames.STREAM_ID.text());
         request.headers().remove(HttpConversionUtil.ExtensionHeaderNames.SCHEME.text());
+        oneHost(request.headers());
         if (!(msg instanceof FullHttpRequest full)) {
             ctx.fireChannelRead(msg);
             return;
@@ -58,6 +62,17 @@ final class Http2StreamAdapter extends ChannelDuplexHandler {
             body.release();
             ctx.fireChannelRead(LastHttpContent.EMPTY_LAST_CONTENT);
         }
+    }
+
+    /**
+     * :authority arrives as Host, beside any Host the client also sent: the same value twice is one Host (RFC 9113
+     * §8.3.1 allows both when they agree); differing values stay two, which {@link RequestTarget} refuses.
+     */
+    private static void oneHost(HttpHeaders h) {
+        List<String> hosts = h.getAll(HttpHeaderNames.HOST);
+        if (hosts.size() < 2) return;
+        for (String host : hosts) if (!host.equalsIgnoreCase(hosts.get(0))) return;
+        h.set(HttpHeaderNames.HOST, hosts.get(0));
     }
 
     @Override

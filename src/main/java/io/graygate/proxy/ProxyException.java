@@ -32,6 +32,7 @@ final class ProxyException extends RuntimeException {
     }
 
     static ProxyException malformedRequest(Throwable cause) {
+        if (cause instanceof ProxyException e) return e; // refused by the strict decoder, with its reason
         if (cause instanceof TooLongHttpLineException) {
             return new ProxyException(HttpResponseStatus.REQUEST_URI_TOO_LONG, "the request line is too long");
         }
@@ -42,6 +43,11 @@ final class ProxyException extends RuntimeException {
             return new ProxyException(HttpResponseStatus.BAD_REQUEST, "a part of the request is too long");
         }
         return new ProxyException(HttpResponseStatus.BAD_REQUEST, "malformed request");
+    }
+
+    /** The client was too slow: it did not finish its request head, or stopped sending its body. */
+    static ProxyException requestTimeout(String why) {
+        return new ProxyException(HttpResponseStatus.REQUEST_TIMEOUT, why);
     }
 
     static ProxyException badPath(String path) {

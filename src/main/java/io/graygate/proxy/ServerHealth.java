@@ -27,6 +27,8 @@ final class ServerHealth {
     /** While out: the time the next probe may go; {@link #UP} otherwise. */
     private final AtomicLong outUntil = new AtomicLong(UP);
     private final AtomicBoolean reportedDown = new AtomicBoolean();
+    /** When the server was last taken out: an answer to a request begun before then says nothing about it now. */
+    private volatile long outSince;
     private volatile boolean checkFailing;
 
     /** @param name how logs name the server, e.g. {@code 10.0.0.1:8080 "production"} */
@@ -64,6 +66,7 @@ final class ServerHealth {
             fails.set(0);
         }
         if (fails.incrementAndGet() >= maxFails) {
+            if (outUntil.get() == UP) outSince = now;
             outUntil.set(now + failTimeoutNanos);
             if (reportedDown.compareAndSet(false, true)) {
                 log.warn("upstream down: {}: {}; taken out for {} ms", name, why, failTimeoutNanos / 1_000_000);
@@ -71,9 +74,14 @@ final class ServerHealth {
         }
     }
 
-    /** The server answered: it is back if it was out. Cheap when nothing changes: two reads. */
-    void succeeded() {
+    /**
+     * The server answered a request begun at {@code startedNanos}: it is back if it was out, unless that request began
+     * before it was taken out (a response already on its way from a connection made earlier, while other event loops
+     * saw the server fail). Cheap when nothing changes: two reads.
+     */
+    void succeeded(long startedNanos) {
         if (outUntil.get() == UP && fails.get() == 0 && !reportedDown.get()) return;
+        if (outUntil.get() != UP && startedNanos - outSince < 0) return;
         fails.set(0);
         outUntil.set(UP);
         if (reportedDown.compareAndSet(true, false)) log.info("upstream up again: {}", name);

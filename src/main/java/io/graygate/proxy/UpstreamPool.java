@@ -46,7 +46,8 @@ final class UpstreamPool {
         HttpDecoderConfig decoder = new HttpDecoderConfig()
                 .setMaxInitialLineLength(config.maxHeaderSize())
                 .setMaxHeaderSize(config.maxHeaderSize())
-                .setMaxChunkSize(ClientChannelInitializer.MAX_CHUNK_SIZE);
+                .setMaxChunkSize(ClientChannelInitializer.MAX_CHUNK_SIZE)
+                .setHeadersFactory(UpstreamResponseHeaders.FACTORY); // to learn of a Content-Length dropped for chunked
         this.bootstrap = new Bootstrap()
                 .group(loop)
                 .channel(transport.channel())

@@ -132,4 +132,17 @@ class AdminAuthTest {
         assertThat(admin.rules().state("demo").revision()).isEqualTo(2);
         assertThat(admin.rules().state("demo").policy().mode().text()).isEqualTo("gray");
     }
+
+    @Test
+    void theDashboardsStaticFilesPassTheGateWithoutAToken() {
+        try (RawHttpClient c = RawHttpClient.connect(admin.address())) {
+            c.send("GET / HTTP/1.1\r\nHost: admin\r\n\r\n");
+            RawHttpClient.Response page = c.read();
+            assertThat(page.status()).isEqualTo(200);
+            assertThat(page.header("content-type")).startsWith("text/html");
+            c.send("GET /api/routes HTTP/1.1\r\nHost: admin\r\n\r\n");
+            assertThat(c.read().status()).isEqualTo(401);
+            assertThat(c.closedByServer()).isTrue();
+        }
+    }
 }

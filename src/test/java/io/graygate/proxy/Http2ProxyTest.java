@@ -90,6 +90,21 @@ class Http2ProxyTest {
     }
 
     @Test
+    void anAuthorityThatIsNotAValidHostIs400AsAnHttp1HostWouldBe() throws Exception {
+        try (Http2TestClient c = client()) {
+            Http2TestClient.Stream s = c.request("GET", "/bad-authority", "h2 .test", true);
+            s.done().get(10, TimeUnit.SECONDS);
+            assertThat(s.status()).isEqualTo(400);
+            assertThat(s.bodyText()).isEqualTo("400 Bad Request: invalid Host \"h2 .test\"\n");
+            assertThat(c.isOpen()).isTrue(); // one stream refused, the connection goes on
+            Http2TestClient.Stream ok = c.request("GET", "/good-authority", authority(), true);
+            ok.done().get(10, TimeUnit.SECONDS);
+            assertThat(ok.status()).isEqualTo(200);
+        }
+        assertThat(production.requests()).extracting(r -> r.uri).doesNotContain("/bad-authority");
+    }
+
+    @Test
     void theGrayDecisionIsTheSameAsForHttp1() throws Exception {
         try (Http2TestClient c = client()) {
             Http2TestClient.Stream s = c.request("GET", "/who", authority(), false);

@@ -13,6 +13,8 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -118,15 +120,17 @@ class ProxyErrorsTest {
     void malformedRequestsGet400AndTheConnectionIsClosed() {
         try (TestUpstream production = TestUpstream.start("production");
              ProxyHarness p = ProxyHarness.start(dir, ProxyHarness.twoGroups(production.hostPort(), production.hostPort(), "", ""))) {
-            for (String bad : new String[] {
-                    "GET /bad-length HTTP/1.1\r\nHost: a\r\nContent-Length: abc\r\n\r\n",
-                    "GET /bad-name HTTP/1.1\r\nHost: a\r\nBad Name: 1\r\n\r\n",
-                    "NOT A REQUEST AT ALL\r\n\r\n",
-                    "POST /bad-chunk HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nxx\r\n0\r\n\r\n"}) {
+            Map<String, String> reasons = new LinkedHashMap<>();
+            reasons.put("GET /bad-length HTTP/1.1\r\nHost: a\r\nContent-Length: abc\r\n\r\n", "invalid Content-Length \"abc\"");
+            reasons.put("GET /bad-name HTTP/1.1\r\nHost: a\r\nBad Name: 1\r\n\r\n", "whitespace before the colon of a header field");
+            reasons.put("NOT A REQUEST AT ALL\r\n\r\n", "a malformed request line");
+            reasons.put("POST /bad-chunk HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nxx\r\n0\r\n\r\n", "an invalid chunk size");
+            for (Map.Entry<String, String> e : reasons.entrySet()) {
+                String bad = e.getKey();
                 try (RawHttpClient c = RawHttpClient.connect(p.address())) {
                     RawHttpClient.Response r = c.send(bad).read();
                     assertThat(r.status()).as(bad).isEqualTo(400);
-                    assertThat(r.bodyText()).as(bad).isEqualTo("400 Bad Request: malformed request\n");
+                    assertThat(r.bodyText()).as(bad).isEqualTo("400 Bad Request: " + e.getValue() + "\n");
                     assertThat(r.header("connection")).isEqualTo("close");
                     assertThat(c.closedByServer()).as(bad).isTrue();
                 }

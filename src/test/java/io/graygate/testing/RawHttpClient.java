@@ -163,6 +163,18 @@ public final class RawHttpClient implements Closeable {
         }
     }
 
+    /**
+     * True when the server ended the connection with FIN (end of stream) within the read timeout; false for a reset,
+     * which may have destroyed a response before it was read, or when the connection stays open.
+     */
+    public boolean closedGracefully() {
+        try {
+            return in.read() == -1;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     public Socket socket() {
         return socket;
     }

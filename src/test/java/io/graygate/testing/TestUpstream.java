@@ -70,6 +70,8 @@ public final class TestUpstream implements AutoCloseable {
         public final String version;
         public final List<Map.Entry<String, String>> headers;
         volatile long bodyBytes;
+        /** The trailer fields of a chunked body, as received; empty when it had none. */
+        volatile List<Map.Entry<String, String>> trailers = List.of();
 
         Received(int connection, HttpRequest r) {
             this.connection = connection;
@@ -96,6 +98,10 @@ public final class TestUpstream implements AutoCloseable {
 
         public long bodyBytes() {
             return bodyBytes;
+        }
+
+        public List<Map.Entry<String, String>> trailers() {
+            return trailers;
         }
 
         @Override
@@ -246,6 +252,11 @@ public final class TestUpstream implements AutoCloseable {
             Received r = current;
             ByteBuf data = c.content();
             r.bodyBytes += data.readableBytes();
+            if (c instanceof LastHttpContent last && !last.trailingHeaders().isEmpty()) {
+                List<Map.Entry<String, String>> t = new ArrayList<>();
+                last.trailingHeaders().forEach(e -> t.add(Map.entry(e.getKey(), e.getValue())));
+                r.trailers = List.copyOf(t);
+            }
             if ("body".equals(param("count")) && data.isReadable()) {
                 crc.update(data.nioBuffer());
             }
