@@ -194,6 +194,10 @@ final class RedisLayout {
      * command holds Redis long enough to make another client's (another node's) small command time out.
      */
     static final int BATCH = 10_000;
+    /** Members per SSCAN page and per SADD / SREM command: a millisecond or two of Redis's time each. */
+    static final int PAGE = 2_000;
+    /** Batches of a staged change in flight at once, so that small commands do not cost a round trip each. */
+    private static final int IN_FLIGHT = 16;
     /** How long a staging key outlives a node that died while building it. */
     private static final long STAGING_TTL_SECONDS = 600;
 
@@ -298,20 +302,12 @@ final class RedisLayout {
                 keys.add(staging);
                 ScanCursor cursor = ScanCursor.INITIAL;
                 do {
-                    ValueScanCursor<String> page = await(redis.sscan(key, cursor, ScanArgs.Builder.limit(BATCH)), timeout, "SSCAN " + key);
+                    ValueScanCursor<String> page = await(redis.sscan(key, cursor, ScanArgs.Builder.limit(PAGE)), timeout, "SSCAN " + key);
                     if (!page.getValues().isEmpty()) await(redis.sadd(staging, page.getValues().toArray(String[]::new)), timeout, "SADD " + staging);
                     cursor = page;
                 } while (!cursor.isFinished());
-                List<IpEntry> add = delta.added().getOrDefault(set, List.of());
-                for (int i = 0; i < add.size(); i += BATCH) {
-                    String[] batch = add.subList(i, Math.min(add.size(), i + BATCH)).stream().map(IpEntry::toString).toArray(String[]::new);
-                    await(redis.sadd(staging, batch), writeTimeout(batch.length), "SADD " + staging);
-                }
-                List<IpEntry> remove = delta.removed().getOrDefault(set, List.of());
-                for (int i = 0; i < remove.size(); i += BATCH) {
-                    String[] batch = remove.subList(i, Math.min(remove.size(), i + BATCH)).stream().map(IpEntry::toString).toArray(String[]::new);
-                    await(redis.srem(staging, batch), writeTimeout(batch.length), "SREM " + staging);
-                }
+                inBatches(delta.added().getOrDefault(set, List.of()), batch -> redis.sadd(staging, batch), "SADD " + staging);
+                inBatches(delta.removed().getOrDefault(set, List.of()), batch -> redis.srem(staging, batch), "SREM " + staging);
                 await(redis.expire(staging, STAGING_TTL_SECONDS), timeout, "EXPIRE " + staging);
             }
         } catch (RuntimeException e) {
@@ -415,12 +411,23 @@ final class RedisLayout {
         return new Loaded(s, 0, null, null, rejected, scanned);
     }
 
-    /** Every member of a large set, {@link #BATCH} at a time (SSCAN may repeat a member; the IP set keeps it once). */
+    /** Sends {@code entries} {@link #PAGE} at a time, {@link #IN_FLIGHT} commands in flight, each awaited with its own timeout. */
+    private void inBatches(List<IpEntry> entries, java.util.function.Function<String[], RedisFuture<Long>> command, String what) {
+        java.util.ArrayDeque<RedisFuture<Long>> inFlight = new java.util.ArrayDeque<>();
+        for (int i = 0; i < entries.size(); i += PAGE) {
+            String[] batch = entries.subList(i, Math.min(entries.size(), i + PAGE)).stream().map(IpEntry::toString).toArray(String[]::new);
+            inFlight.add(command.apply(batch));
+            if (inFlight.size() == IN_FLIGHT) await(inFlight.poll(), writeTimeout(PAGE * IN_FLIGHT), what);
+        }
+        while (!inFlight.isEmpty()) await(inFlight.poll(), writeTimeout(PAGE * IN_FLIGHT), what);
+    }
+
+    /** Every member of a large set, {@link #PAGE} at a time (SSCAN may repeat a member; the IP set keeps it once). */
     private List<String> scan(RedisAsyncCommands<String, String> redis, String key) {
         List<String> out = new ArrayList<>();
         ScanCursor cursor = ScanCursor.INITIAL;
         do {
-            ValueScanCursor<String> page = await(redis.sscan(key, cursor, ScanArgs.Builder.limit(BATCH)), timeout, "SSCAN " + key);
+            ValueScanCursor<String> page = await(redis.sscan(key, cursor, ScanArgs.Builder.limit(PAGE)), timeout, "SSCAN " + key);
             out.addAll(page.getValues());
             cursor = page;
         } while (!cursor.isFinished());

@@ -41,7 +41,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  *
  * <p>Redis runs one command at a time, so one command that takes seconds (SMEMBERS of a million members inside a
  * script, a script given a million arguments) makes every other node's small command time out, and those nodes
- * go degraded. Redis's own SLOWLOG, set to record anything over 100 ms, must stay empty.
+ * go degraded. Redis's own SLOWLOG, set to record anything over 250 ms (a quarter of that timeout; the old single
+ * commands took 300 ms to 2 s), must stay empty.
  */
 class RedisLargeWhitelistTest {
 
@@ -67,13 +68,13 @@ class RedisLargeWhitelistTest {
         nodes = new RedisNodes(dir);
         cli = nodes.plainClient(redis);
         cli.flushall();
-        cli.configSet("slowlog-log-slower-than", "100000"); // microseconds
+        cli.configSet("slowlog-log-slower-than", "250000"); // microseconds
         cli.slowlogReset();
     }
 
     private io.lettuce.core.api.sync.RedisCommands<String, String> cli;
 
-    /** Commands that held Redis for more than 100 ms since the last reset, as "NAME (N ms)". */
+    /** Commands that held Redis for more than 250 ms since the last reset, as "NAME (N ms)". */
     private List<String> slowCommands() {
         List<String> out = new ArrayList<>();
         for (Object entry : cli.slowlogGet(128)) {
@@ -145,7 +146,7 @@ class RedisLargeWhitelistTest {
             throw new AssertionError(e);
         }
         assertThat(runningWentDown.get()).as("the running node lost Redis during the load").isNull();
-        assertThat(slowCommands()).as("commands that held Redis over 100 ms").isEmpty();
+        assertThat(slowCommands()).as("commands that held Redis over 250 ms").isEmpty();
         System.out.println("LARGE WHITELIST load of " + (MILLION + 1) + " entries into a fresh node: " + loadMillis + " ms");
 
         StoreStatus status = fresh.store().status();
@@ -174,7 +175,7 @@ class RedisLargeWhitelistTest {
             System.out.println("LARGE WHITELIST admin add of " + MILLION + " entries in one call: " + addMillis + " ms");
             assertThat(reply.statusCode()).as(reply.body()).isEqualTo(200);
         }
-        assertThat(slowCommands()).as("commands that held Redis over 100 ms").isEmpty();
+        assertThat(slowCommands()).as("commands that held Redis over 250 ms").isEmpty();
         assertThat(node.store().status().connected()).isTrue();
         assertThat(node.state("web").ipSets().get("whitelist").size()).isEqualTo(MILLION + 1);
         assertThat(nodes.plainClient(redis).scard("graygate:route:web:set:whitelist")).isEqualTo(MILLION + 1L);
