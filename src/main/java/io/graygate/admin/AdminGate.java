@@ -26,11 +26,13 @@ final class AdminGate extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(AdminGate.class);
 
     private final BearerToken token; // null: no token configured, every caller is let in
+    private final boolean metricsWithoutToken;
     private final int maxBodySize;
     private boolean refused; // a request was refused: the connection closes once it is answered
 
-    AdminGate(BearerToken token, int maxBodySize) {
+    AdminGate(BearerToken token, boolean metricsWithoutToken, int maxBodySize) {
         this.token = token;
+        this.metricsWithoutToken = metricsWithoutToken;
         this.maxBodySize = maxBodySize;
     }
 
@@ -53,7 +55,9 @@ final class AdminGate extends ChannelInboundHandlerAdapter {
     }
 
     private ApiException refusal(ChannelHandlerContext ctx, HttpRequest head) {
-        boolean open = DashboardAssets.serves(new QueryStringDecoder(head.uri()).rawPath()); // the page holds no data
+        String path = new QueryStringDecoder(head.uri()).rawPath();
+        // The dashboard's page holds no data; /metrics may be opened to a scraper by admin.metricsWithoutToken.
+        boolean open = DashboardAssets.serves(path) || metricsWithoutToken && path.equals(AdminHandler.METRICS);
         if (token != null && !open && !token.accepts(head.headers().get(HttpHeaderNames.AUTHORIZATION))) {
             boolean given = head.headers().contains(HttpHeaderNames.AUTHORIZATION);
             log.warn("admin: refused {} {} from {}: {} bearer token", head.method(), new QueryStringDecoder(head.uri()).path(),

@@ -11,10 +11,10 @@ import java.util.Set;
 /**
  * The admin API listener. {@code token}, when non-empty, is accepted as "Authorization: Bearer &lt;token&gt;" and
  * its holder recorded as the actor {@code admin}; each of {@code tokens} likewise, recorded under its own name.
- * With neither, every caller is let in. {@code maxBodySize} bounds a request body, checked once the caller is
- * authenticated.
+ * With neither, every caller is let in. {@code /metrics} needs a token too unless {@code metricsWithoutToken}.
+ * {@code maxBodySize} bounds a request body, checked once the caller is authenticated.
  */
-public record AdminConfig(HostPort listen, String token, List<NamedToken> tokens, int maxBodySize) {
+public record AdminConfig(HostPort listen, String token, List<NamedToken> tokens, boolean metricsWithoutToken, int maxBodySize) {
 
     public static final HostPort DEFAULT_LISTEN = new HostPort("127.0.0.1", 9090);
     /** The actor of the single {@code admin.token} (and of every call when no token is configured). */
@@ -38,25 +38,32 @@ public record AdminConfig(HostPort listen, String token, List<NamedToken> tokens
         }
     }
 
+    @JsonCreator
+    public AdminConfig(@JsonProperty("listen") HostPort listen, @JsonProperty("token") String token,
+                       @JsonProperty("tokens") List<NamedToken> tokens,
+                       @JsonProperty("metricsWithoutToken") Boolean metricsWithoutToken,
+                       @JsonProperty("maxBodySize") String maxBodySize) {
+        this(listen == null ? DEFAULT_LISTEN : listen, token == null || token.isBlank() ? "" : token, tokens,
+                metricsWithoutToken != null && metricsWithoutToken, size(maxBodySize));
+    }
+
     public AdminConfig {
-        listen = listen == null ? DEFAULT_LISTEN : listen;
-        token = token == null || token.isBlank() ? "" : token;
+        java.util.Objects.requireNonNull(listen, "listen");
+        java.util.Objects.requireNonNull(token, "token");
         tokens = tokens == null ? List.of() : List.copyOf(check(tokens, token));
         if (maxBodySize < 1) throw new IllegalArgumentException("maxBodySize: must be at least 1 byte, got " + maxBodySize);
     }
 
-    @JsonCreator
-    public AdminConfig(@JsonProperty("listen") HostPort listen, @JsonProperty("token") String token,
-                       @JsonProperty("tokens") List<NamedToken> tokens, @JsonProperty("maxBodySize") String maxBodySize) {
-        this(listen, token, tokens, size(maxBodySize));
+    public AdminConfig(HostPort listen, String token, List<NamedToken> tokens) {
+        this(listen, token, tokens, (Boolean) null, (String) null);
     }
 
     public AdminConfig(HostPort listen, String token) {
-        this(listen, token, null, DEFAULT_MAX_BODY_SIZE);
+        this(listen, token, null, (Boolean) null, (String) null);
     }
 
     public static AdminConfig defaults() {
-        return new AdminConfig(null, null);
+        return new AdminConfig(null, null, null);
     }
 
     /** Names unique (and not {@value #ADMIN_ACTOR} beside {@code admin.token}), tokens non-empty and unique; refused whole. */
@@ -72,8 +79,8 @@ public record AdminConfig(HostPort listen, String token, List<NamedToken> tokens
             String at = "tokens[" + i + "]";
             if (t == null) throw new IllegalArgumentException(at + ": is empty; expected {name: NAME, token: SECRET}");
             if (t.name().isEmpty()) throw new IllegalArgumentException(at + ".name: is required (the actor its changes are recorded under)");
-            if (!t.name().matches("[\\p{Graph}]{1,64}")) {
-                throw new IllegalArgumentException(at + ".name: expected up to 64 printable characters without spaces, got \"" + t.name() + "\"");
+            if (!t.name().matches("[A-Za-z0-9._@:-]{1,64}")) {
+                throw new IllegalArgumentException(at + ".name: expected up to 64 letters, digits, '.', '_', '@', ':' or '-', got \"" + t.name() + "\"");
             }
             if (t.token().isEmpty()) throw new IllegalArgumentException(at + ".token: is empty (an unset ${VARIABLE}?); every named token needs a secret");
             if (!names.add(t.name())) {
@@ -117,6 +124,6 @@ public record AdminConfig(HostPort listen, String token, List<NamedToken> tokens
     public String toString() {
         return "AdminConfig[listen=" + listen + ", token=" + (token.isEmpty() ? "none" : "****")
                 + (tokens.isEmpty() ? "" : ", tokens=" + tokens.stream().map(NamedToken::name).toList())
-                + ", maxBodySize=" + maxBodySize + "]";
+                + (metricsWithoutToken ? ", metricsWithoutToken" : "") + ", maxBodySize=" + maxBodySize + "]";
     }
 }
