@@ -250,6 +250,7 @@ public final class Gateway implements AutoCloseable {
         if (!before.admin().token().equals(next.admin().token())) out.add("admin.token");
         if (before.admin().metricsWithoutToken() != next.admin().metricsWithoutToken()) out.add("admin.metricsWithoutToken");
         if (!before.admin().tokens().equals(next.admin().tokens())) out.add("admin.tokens");
+        if (before.admin().maxBodySize() != next.admin().maxBodySize()) out.add("admin.maxBodySize");
         if (!before.audit().equals(next.audit())) out.add("audit");
         if (!before.store().equals(next.store())) out.add("store");
         ProxyConfig a = before.proxy(), b = next.proxy();

@@ -1,6 +1,8 @@
 package io.graygate.admin;
 
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -410,10 +412,27 @@ final class AdminApi {
         try {
             return JSON.readTree(new ByteBufInputStream(body.duplicate()));
         } catch (JsonProcessingException e) {
+            String duplicate = duplicateKey(e);
+            if (duplicate != null) throw ApiException.badRequest(duplicate + ": duplicate key; a key may appear only once");
             throw ApiException.badRequest("body: not valid JSON: " + e.getOriginalMessage());
         } catch (IOException e) {
             throw ApiException.badRequest("body: cannot be read: " + e.getMessage());
         }
+    }
+
+    /** The path of the key a parser refused as given twice ("mode", "weights.gray"), or null for any other problem. */
+    private static String duplicateKey(JsonProcessingException e) {
+        String original = e.getOriginalMessage();
+        if (original == null || !original.startsWith("Duplicate field '")) return null;
+        String key = original.substring("Duplicate field '".length(), original.lastIndexOf('\''));
+        StringBuilder path = new StringBuilder();
+        if (e instanceof JsonParseException pe && pe.getProcessor() != null) {
+            for (JsonStreamContext c = pe.getProcessor().getParsingContext().getParent(); c != null && !c.inRoot(); c = c.getParent()) {
+                path.insert(0, c.inArray() ? "[" + c.getCurrentIndex() + "]" : "." + c.getCurrentName());
+            }
+        }
+        path.append('.').append(key);
+        return path.charAt(0) == '.' ? path.substring(1) : path.toString();
     }
 
     /** For the explain endpoint: the legacy {@code matchedEntry}, the set entry a client-IP rule matched on. */

@@ -33,14 +33,13 @@ import java.util.function.Supplier;
  * The admin listener: the JSON API over the rule book and the dashboard built on it ({@code /}, {@code /ui/...}), on
  * loopback by default. When {@code admin.token} or {@code admin.tokens} is set, every API call, {@code /health}
  * included, must carry {@code Authorization: Bearer <token>} with one of them, else it is answered 401; the
- * dashboard's static files need none, and {@code /metrics} none when {@code admin.metricsWithoutToken}.
+ * dashboard's static files need none, and {@code /metrics} none when {@code admin.metricsWithoutToken}. The token
+ * is checked on the request head: a refused request is closed before its body is read. A body is bounded by
+ * {@code admin.maxBodySize} (413).
  */
 public final class AdminServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
-
-    /** Large enough for a whitelist of a few hundred thousand entries in one POST. */
-    static final int MAX_BODY_BYTES = 64 * 1024 * 1024;
 
     private final GatewayConfig config;
     private final RuleBook rules;
@@ -102,9 +101,11 @@ public final class AdminServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        int maxBody = config.admin().maxBodySize();
                         ch.pipeline()
                                 .addLast("http", new HttpServerCodec())
-                                .addLast("aggregate", new HttpObjectAggregator(MAX_BODY_BYTES))
+                                .addLast("gate", new AdminGate(token, config.admin().metricsWithoutToken(), maxBody)) // before any body is read
+                                .addLast("aggregate", new HttpObjectAggregator(maxBody))
                                 .addLast("api", new AdminHandler(api, assets, token, config.admin().metricsWithoutToken(), workers));
                     }
                 });

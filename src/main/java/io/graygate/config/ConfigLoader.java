@@ -3,6 +3,7 @@ package io.graygate.config;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.StreamReadFeature;
@@ -31,7 +32,11 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Reads the YAML configuration: substitutes ${VAR} and ${VAR:-default}, refuses unknown keys, names the path of any error. */
+/**
+ * Reads the YAML configuration: substitutes ${VAR} and ${VAR:-default} into the parsed scalar values (never the raw
+ * text, so a value holding '#', '*', '&amp;', ':' or a newline stays that value, and a comment is never read), refuses
+ * unknown keys, names the path of any error.
+ */
 public final class ConfigLoader {
 
     private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?}");
@@ -60,10 +65,9 @@ public final class ConfigLoader {
     }
 
     public static GatewayConfig parse(String yaml, Map<String, String> env) {
-        String substituted = substitute(yaml, env);
         JsonNode tree;
         try {
-            tree = YAML.readTree(substituted);
+            tree = YAML.readTree(parser(yaml, env));
         } catch (JsonProcessingException e) {
             String original = e.getOriginalMessage();
             if (original != null && original.startsWith("Duplicate field '")) {
@@ -75,21 +79,35 @@ public final class ConfigLoader {
                         + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")"));
             }
             throw new ConfigException("not valid YAML: " + syntaxProblem(e));
+        } catch (IOException e) {
+            throw new ConfigException("not valid YAML: " + e.getMessage());
         }
         if (tree == null || tree.isMissingNode() || tree.isNull()) throw new ConfigException("the configuration is empty");
         // Unknown keys are refused before binding: a record's constructor runs before Jackson reports a key it did not
         // know, so a misspelt key ("hosts:") would otherwise surface as the missing value it left ("servers: ... required").
         refuseUnknownKeys(tree, GatewayConfig.class, "");
         try {
-            // Bound from the text, not the tree: the text keeps YAML's reading of empty values ("production:" is null).
-            return YAML.readValue(substituted, GatewayConfig.class);
+            // Bound from the parser, not the tree: the parser keeps YAML's reading of each scalar ("off", "0123").
+            return YAML.readValue(parser(yaml, env), GatewayConfig.class);
         } catch (UnrecognizedPropertyException e) {
             throw new ConfigException(path(e) + ": unknown key; known keys here: " + e.getKnownPropertyIds());
         } catch (JsonMappingException e) {
             throw new ConfigException(describe(e));
         } catch (JsonProcessingException e) {
             throw new ConfigException("not valid YAML: " + syntaxProblem(e));
+        } catch (IOException e) {
+            throw new ConfigException("not valid YAML: " + e.getMessage());
         }
+    }
+
+    /** The YAML parser over {@code yaml}, the environment substituted into string scalars as they are read. */
+    private static JsonParser parser(String yaml, Map<String, String> env) throws IOException {
+        return new SubstitutingParser(YAML.getFactory().createParser(yaml), env);
+    }
+
+    /** True when {@code text} is one ${VAR} or ${VAR:-default} and nothing else. */
+    static boolean isOneVariable(String text) {
+        return VARIABLE.matcher(text).matches();
     }
 
     /** The parser's complaint on one line, without its source excerpt: "while parsing ...; expected ..., but found ... (line 3)". */

@@ -7,9 +7,13 @@ import java.util.Iterator;
 import java.util.List;
 
 /**
- * Finds the client's address: the TCP peer, unless the peer is a trusted proxy, in which case X-Real-IP and then
- * X-Forwarded-For are believed. X-Forwarded-For is walked right to left past trusted proxies (nginx's
- * real_ip_recursive). A malformed value is ignored, never an error.
+ * Finds the client's address: the TCP peer, unless the peer is a trusted proxy, in which case X-Real-IP, when
+ * present, and otherwise X-Forwarded-For is believed. X-Forwarded-For is walked right to left past trusted proxies
+ * (nginx's real_ip_recursive). A malformed value leaves the peer address, as nginx's realip module does: a present
+ * but malformed X-Real-IP never falls through to X-Forwarded-For. Never an error.
+ *
+ * <p>IPv4 and IPv6 are separate families ({@link IpEntry}): a trusted IPv6 range such as {@code ::/0} never trusts an
+ * IPv4 peer, and an IPv4-mapped peer from a dual-stack listener ({@code ::ffff:1.2.3.4}) is the IPv4 address.
  */
 public final class ClientIpResolver {
 
@@ -40,7 +44,10 @@ public final class ClientIpResolver {
         out.set(peer);
         if (trustedProxies.isEmpty() || !trustedProxies.contains(peer)) return;
         String realIp = headers.get(X_REAL_IP);
-        if (realIp != null && IpAddress.parse(realIp, 0, realIp.length(), out)) return;
+        if (realIp != null) {
+            IpAddress.parse(realIp, 0, realIp.length(), out); // leaves the peer when malformed
+            return;
+        }
         // One X-Forwarded-For line is the common case: it is walked without the list getAll would make.
         Iterator<? extends CharSequence> values = headers.valueCharSequenceIterator(X_FORWARDED_FOR);
         if (!values.hasNext()) return;

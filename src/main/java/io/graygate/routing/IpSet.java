@@ -19,9 +19,6 @@ import java.util.function.Consumer;
  */
 public final class IpSet {
 
-    private static final long V4_BLOCK_FIRST = IpAddress.V4_MAPPED_LO_PREFIX;  // ::ffff:0.0.0.0, low half
-    private static final long V4_BLOCK_LAST = IpAddress.V4_MAPPED_LO_PREFIX | 0xFFFF_FFFFL;
-
     public static final IpSet EMPTY = new IpSet(new int[0], false, new long[0], new IpEntry[0]);
 
     private final int[] v4;           // open addressing; 0 marks an empty slot, 0.0.0.0 itself is held in v4Zero
@@ -30,9 +27,9 @@ public final class IpSet {
     private final long[] v6;          // open addressing over (hi, lo) pairs; (0, 0) marks an empty slot
     private final int v6Count;
     private final IpEntry[] cidrs;    // as entered (sorted), for listing
-    private final long[] rangeFirst;  // merged, disjoint ranges not wholly IPv4, as (hi, lo) pairs, sorted by first address
+    private final long[] rangeFirst;  // merged, disjoint IPv6 ranges, as (hi, lo) pairs, sorted by first address
     private final long[] rangeLast;
-    private final int[] v4Ranges;     // the merged ranges clipped to the IPv4-mapped block: (first, last) pairs, unsigned, sorted
+    private final int[] v4Ranges;     // merged, disjoint IPv4 ranges: (first, last) pairs, unsigned, sorted
     private final int[] v4Buckets;    // v4Buckets[b]: the first pair whose first address has bucket >= b
     private final int v4BucketShift;  // bucket of an IPv4 address: its top (32 - shift) bits
 
@@ -43,21 +40,19 @@ public final class IpSet {
         this.v6 = v6;
         this.v6Count = countV6(v6);
         this.cidrs = cidrs;
-        List<long[]> merged = mergeRanges(cidrs);
-        // IPv4 clients, the common case, search a compact table of their own, indexed by leading bits, so that a
-        // lookup among 100,000 ranges touches a few cache lines instead of a 17-step binary search over 128-bit
-        // values. Only ranges that reach outside the IPv4-mapped block stay in the 128-bit table.
-        List<long[]> wide = new ArrayList<>();
-        int[] v4Pairs = new int[merged.size() * 2];
+        // IPv4 and IPv6 are separate families: an IPv6 range (::/0 included) never covers an IPv4 address, though
+        // its bits may span the IPv4-mapped block, so each family's ranges are merged and searched apart. IPv4
+        // clients, the common case, search a compact table of their own, indexed by leading bits, so that a lookup
+        // among 100,000 ranges touches a few cache lines instead of a 17-step binary search over 128-bit values.
+        List<IpEntry> v4Cidrs = new ArrayList<>(), v6Cidrs = new ArrayList<>();
+        for (IpEntry c : cidrs) (c.isV4() ? v4Cidrs : v6Cidrs).add(c);
+        List<long[]> wide = mergeRanges(v6Cidrs);
+        List<long[]> v4Merged = mergeRanges(v4Cidrs);
+        int[] v4Pairs = new int[v4Merged.size() * 2];
         int v4n = 0;
-        for (long[] r : merged) {
-            boolean startsInV4 = compare(r[0], r[1], IpAddress.V4_MAPPED_HI, V4_BLOCK_FIRST) >= 0;
-            boolean endsInV4 = compare(r[2], r[3], IpAddress.V4_MAPPED_HI, V4_BLOCK_LAST) <= 0;
-            if (!startsInV4 || !endsInV4) wide.add(r);
-            if (compare(r[2], r[3], IpAddress.V4_MAPPED_HI, V4_BLOCK_FIRST) < 0) continue;
-            if (compare(r[0], r[1], IpAddress.V4_MAPPED_HI, V4_BLOCK_LAST) > 0) continue;
-            v4Pairs[2 * v4n] = startsInV4 ? (int) r[1] : 0;
-            v4Pairs[2 * v4n + 1] = endsInV4 ? (int) r[3] : -1;
+        for (long[] r : v4Merged) {
+            v4Pairs[2 * v4n] = (int) r[1];
+            v4Pairs[2 * v4n + 1] = (int) r[3];
             v4n++;
         }
         this.rangeFirst = new long[wide.size() * 2];
@@ -111,7 +106,7 @@ public final class IpSet {
         return size() == 0;
     }
 
-    /** The first listed entry that covers the address, for explanations; slow (scans the ranges), never on the request path. */
+    /** The first listed entry that covers the address (of its own family), for explanations; slow (scans the ranges), never on the request path. */
     public IpEntry entryCovering(IpAddress a) {
         boolean single = a.isV4() ? containsV4(a.v4()) : containsV6(a.hi(), a.lo());
         if (single) return new IpEntry(a, 128);
@@ -294,7 +289,7 @@ public final class IpSet {
         return a;
     }
 
-    private static List<long[]> mergeRanges(IpEntry[] sorted) {
+    private static List<long[]> mergeRanges(List<IpEntry> sorted) {
         List<long[]> out = new ArrayList<>();
         for (IpEntry e : sorted) {
             IpAddress f = e.first(), l = e.last();

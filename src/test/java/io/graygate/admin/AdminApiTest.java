@@ -210,6 +210,24 @@ class AdminApiTest {
     }
 
     @Test
+    void aKeyGivenTwiceIs400NamingItAndNothingChanges() {
+        record Case(String method, String path, String body, String key) {
+        }
+        for (Case c : List.of(
+                new Case("PUT", "/api/routes/demo/mode", "{\"mode\": \"gray\", \"mode\": \"all-gray\"}", "mode"),
+                new Case("POST", "/api/routes/demo/whitelist", "{\"entries\": [\"1.2.3.4\"], \"entries\": [\"0.0.0.0/0\"]}", "entries"),
+                new Case("POST", "/api/routes/demo/switch", "{\"version\": \"gray\", \"version\": \"production\"}", "version"),
+                new Case("PUT", "/api/routes/demo/policy", "{\"baseline\": \"production\", \"rules\": [{\"name\": \"a\", \"name\": \"b\","
+                        + " \"when\": {\"method\": \"GET\"}, \"to\": \"gray\"}]}", "rules[0].name"))) {
+            Reply r = admin.send(c.method(), c.path(), c.body());
+            assertThat(r.status()).as(c.body()).isEqualTo(400);
+            assertThat(r.error()).as(c.body()).isEqualTo(c.key() + ": duplicate key; a key may appear only once");
+        }
+        assertThat(admin.rules().state("demo").revision()).isEqualTo(1);
+        assertThat(admin.rules().state("demo").policy().mode().text()).isEqualTo("gray");
+    }
+
+    @Test
     void switchSendsEveryoneToGrayAndRollbackReturnsToThePreviousMode() {
         Reply switched = admin.send("POST", "/api/routes/demo/switch", null);
         assertThat(switched.status()).isEqualTo(200);

@@ -4,6 +4,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.graygate.admin.RunningAdmin.Reply;
+import io.graygate.testing.RawHttpClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,7 +25,7 @@ class AdminAuthTest {
 
     RunningAdmin admin;
     ListAppender<ILoggingEvent> logged = new ListAppender<>();
-    Logger handlerLog = (Logger) LoggerFactory.getLogger(AdminHandler.class);
+    Logger handlerLog = (Logger) LoggerFactory.getLogger(AdminGate.class);
 
     @BeforeEach
     void start() {
@@ -86,5 +87,62 @@ class AdminAuthTest {
         assertThat(event.getFormattedMessage()).startsWith("admin: refused PUT /api/routes/demo/mode from /127.0.0.1:")
                 .endsWith(": wrong bearer token")
                 .doesNotContain(TOKEN);
+    }
+
+    @Test
+    void anUnauthenticatedRequestWithABodyIs401AndClosedWithoutWaitingForTheBody() {
+        // Head: a 10,000,000-byte body is announced; 5 bytes of it are sent, the rest never. Had the body been
+        // collected first, no answer would come until the client gave up.
+        try (RawHttpClient c = RawHttpClient.connect(admin.address())) {
+            c.send("POST /api/routes/demo/whitelist HTTP/1.1\r\nHost: admin\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: 10000000\r\n\r\n{\"ent");
+            RawHttpClient.Response r = c.read();
+            assertThat(r.status()).isEqualTo(401);
+            assertThat(r.header("connection")).isEqualTo("close");
+            assertThat(r.bodyText()).contains("unauthorized: send Authorization: Bearer <token>");
+            assertThat(c.closedByServer()).isTrue();
+        }
+        assertThat(admin.rules().state("demo").revision()).isEqualTo(1);
+    }
+
+    @Test
+    void anUnauthenticatedRequestExpectingContinueIs401WithNoContinue() {
+        try (RawHttpClient c = RawHttpClient.connect(admin.address())) {
+            c.send("PUT /api/routes/demo/mode HTTP/1.1\r\nHost: admin\r\nAuthorization: Bearer nope\r\n"
+                    + "Expect: 100-continue\r\nContent-Length: 20\r\n\r\n");
+            RawHttpClient.Response r = c.read();
+            assertThat(r.status()).isEqualTo(401);
+            assertThat(r.bodyText()).contains("unauthorized: wrong token");
+            assertThat(c.closedByServer()).isTrue();
+        }
+    }
+
+    @Test
+    void aRefusedRequestPipelinedBehindAnAcceptedOneIsAnsweredInTurn() {
+        String body = "{\"entries\": [\"8.8.8.8\"]}";
+        try (RawHttpClient c = RawHttpClient.connect(admin.address())) {
+            c.send("POST /api/routes/demo/whitelist HTTP/1.1\r\nHost: admin\r\nAuthorization: Bearer " + TOKEN + "\r\n"
+                    + "Content-Length: " + body.length() + "\r\n\r\n" + body
+                    + "POST /api/routes/demo/switch HTTP/1.1\r\nHost: admin\r\nContent-Length: 3\r\n\r\n{}\n"
+                    + "GET /health HTTP/1.1\r\nHost: admin\r\nAuthorization: Bearer " + TOKEN + "\r\n\r\n");
+            assertThat(c.read().status()).isEqualTo(200);
+            assertThat(c.read().status()).isEqualTo(401);
+            assertThat(c.closedByServer()).isTrue();
+        }
+        assertThat(admin.rules().state("demo").revision()).isEqualTo(2);
+        assertThat(admin.rules().state("demo").policy().mode().text()).isEqualTo("gray");
+    }
+
+    @Test
+    void theDashboardsStaticFilesPassTheGateWithoutAToken() {
+        try (RawHttpClient c = RawHttpClient.connect(admin.address())) {
+            c.send("GET / HTTP/1.1\r\nHost: admin\r\n\r\n");
+            RawHttpClient.Response page = c.read();
+            assertThat(page.status()).isEqualTo(200);
+            assertThat(page.header("content-type")).startsWith("text/html");
+            c.send("GET /api/routes HTTP/1.1\r\nHost: admin\r\n\r\n");
+            assertThat(c.read().status()).isEqualTo(401);
+            assertThat(c.closedByServer()).isTrue();
+        }
     }
 }

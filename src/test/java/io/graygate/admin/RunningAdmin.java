@@ -26,6 +26,7 @@ public final class RunningAdmin implements AutoCloseable {
             admin:
               listen: 127.0.0.1:0
               token: ${TOKEN:-}
+              maxBodySize: ${MAX_BODY_SIZE:-}
             upstreams:
               production:
                 servers: ["127.0.0.1:18001"]
@@ -94,6 +95,11 @@ public final class RunningAdmin implements AutoCloseable {
 
     public String url() {
         return "http://127.0.0.1:" + server.address().getPort();
+    }
+
+    /** Where the admin API listens, for a raw socket. */
+    public java.net.InetSocketAddress address() {
+        return server.address();
     }
 
     public Reply get(String path) {

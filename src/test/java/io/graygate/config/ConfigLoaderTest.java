@@ -1,6 +1,8 @@
 package io.graygate.config;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -190,7 +192,48 @@ class ConfigLoaderTest {
     void anUnsetVariableWithoutADefaultIsRefusedByName() {
         assertThatThrownBy(() -> ConfigLoader.parse("admin:\n  token: ${GRAYGATE_TEST_TOKEN}\n", Map.of()))
                 .isInstanceOf(ConfigException.class)
-                .hasMessage("${GRAYGATE_TEST_TOKEN}: environment variable is not set (write ${GRAYGATE_TEST_TOKEN:-default} for a default)");
+                .hasMessage("admin.token: ${GRAYGATE_TEST_TOKEN}: environment variable is not set (write ${GRAYGATE_TEST_TOKEN:-default} for a default)");
+    }
+
+    @ParameterizedTest(name = "TOKEN={0} is the token, character for character")
+    @ValueSource(strings = {"ab #cd", "*alias", "&anchor x", "a: b", "k:v", "\"quoted\"", "it's", "line1\nline2",
+            "[1, 2]", "{a: b}", "!!int 3", "- item", "|", "% x", "@at", "`tick`", "${NOT_A_VARIABLE}", "x ${HOME} y"})
+    void aVariableIsSubstitutedIntoTheParsedValueNeverIntoTheYamlText(String token) {
+        String yaml = "admin:\n  token: ${TOKEN}   # a comment after it\n";
+        assertThat(ConfigLoader.parse(yaml, Map.of("TOKEN", token)).admin().token()).isEqualTo(token);
+    }
+
+    @Test
+    void aVariableInsideALongerValueKeepsTheRestOfIt() {
+        String yaml = "store: file:${DIR}/rules.json # where the rules live\n";
+        assertThat(ConfigLoader.parse(yaml, Map.of("DIR", "/srv/a #b *c &d: e")).store()).isEqualTo("file:/srv/a #b *c &d: e/rules.json");
+    }
+
+    @Test
+    void scalarsWithoutAVariableReachBindingAsYamlReadThem() {
+        GatewayConfig c = ConfigLoader.parse("admin:\n  token: 0123\nproxy:\n  nextUpstream: [off]\n", Map.of());
+        assertThat(c.admin().token()).isEqualTo("0123");
+        assertThat(c.proxy().nextUpstream()).isEqualTo(ConfigLoader.parse("proxy:\n  nextUpstream: [\"off\"]\n", Map.of()).proxy().nextUpstream());
+    }
+
+    @Test
+    void aVariableInACommentIsNeverRead() {
+        String yaml = "# token: ${UNSET_IN_A_COMMENT}\nadmin:\n  token: plain # or ${ALSO_UNSET}\n";
+        assertThat(ConfigLoader.parse(yaml, Map.of()).admin().token()).isEqualTo("plain");
+    }
+
+    @Test
+    void aValueThatIsOnlyAnEmptyVariableIsAnEmptyValue() {
+        GatewayConfig c = ConfigLoader.parse("listen: ${LISTEN:-}\nadmin:\n  token: ${TOKEN}\n", Map.of("TOKEN", ""));
+        assertThat(c.listen()).isEqualTo(GatewayConfig.DEFAULT_LISTEN);
+        assertThat(c.admin().requiresToken()).isFalse();
+    }
+
+    @Test
+    void anUnsetVariableInAListNamesItsIndex() {
+        assertThatThrownBy(() -> ConfigLoader.parse("clientIp:\n  trustedProxies: [10.0.0.0/8, \"${PROXY}\"]\n", Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("clientIp.trustedProxies[1]: ${PROXY}: environment variable is not set");
     }
 
     @Test

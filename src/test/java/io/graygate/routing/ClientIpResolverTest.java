@@ -32,7 +32,11 @@ class ClientIpResolverTest {
             "127.0.0.1   | -            | ', 10.1.1.1'                 | 10.1.1.1",
             // malformed values are ignored: the peer is used, the request never fails
             "127.0.0.1   | not-an-ip    | -                            | 127.0.0.1",
-            "127.0.0.1   | not-an-ip    | 192.0.2.9                    | 192.0.2.9",
+            "127.0.0.1   | not-an-ip    | 192.0.2.9                    | 127.0.0.1",
+            "127.0.0.1   | ''           | 192.0.2.9                    | 127.0.0.1",
+            "127.0.0.1   | 192.0.2.1/24 | 192.0.2.9                    | 127.0.0.1",
+            "127.0.0.1   | 192.0.2.1, 198.51.100.1 | 192.0.2.9         | 127.0.0.1",
+            "127.0.0.1   | 999.0.2.1    | -                            | 127.0.0.1",
             "127.0.0.1   | -            | 192.0.2.1, garbage           | 127.0.0.1",
             "127.0.0.1   | -            | ''                           | 127.0.0.1",
             "127.0.0.1   | -            | -                            | 127.0.0.1",
@@ -71,5 +75,23 @@ class ClientIpResolverTest {
     void severalForwardedForLinesReadAsOneListInOrder() {
         HttpHeaders h = new DefaultHttpHeaders().add("X-Forwarded-For", "192.0.2.1").add("X-Forwarded-For", "198.51.100.3, 10.0.0.1");
         assertThat(resolver.resolve(IpAddress.parse("127.0.0.1"), h)).isEqualTo(IpAddress.parse("198.51.100.3"));
+    }
+
+    @ParameterizedTest(name = "trusted {0}: peer {1} trusted: {2}")
+    @CsvSource({
+            "::/0,          127.0.0.1,        false",
+            "::/0,          ::ffff:127.0.0.1, false",
+            "::/0,          ::1,              true",
+            "::/80,         10.0.0.1,         false",
+            "0.0.0.0/0,     ::1,              false",
+            "10.0.0.0/8,    ::ffff:10.0.0.1,  true",
+            "::ffff:10.0.0.0/104, 10.0.0.1,   true",
+    })
+    void trustedProxiesKeepIpv4AndIpv6Apart(String trusted, String peer, boolean believed) {
+        ClientIpResolver r = new ClientIpResolver(IpSet.parse(List.of(trusted)));
+        HttpHeaders h = new DefaultHttpHeaders().add("X-Real-IP", "192.0.2.1");
+        IpAddress p = IpAddress.parse(peer);
+        assertThat(r.trusts(p)).isEqualTo(believed);
+        assertThat(r.resolve(p, h)).isEqualTo(believed ? IpAddress.parse("192.0.2.1") : p);
     }
 }

@@ -104,9 +104,57 @@ class IpSetTest {
             "2001:db8::/129          | prefix length",
             "10.0.0.0/x              | not an IP address or CIDR",
             "gray                    | not an IP address or CIDR",
+            "::ffff:10.0.0.0/8       | an IPv4-mapped address takes an IPv6 prefix length of 96..128; did you mean 10.0.0.0/8 (::ffff:10.0.0.0/104)?",
+            "::ffff:0.0.0.0/0        | an IPv4-mapped address takes an IPv6 prefix length of 96..128",
+            "::ffff:10.0.0.1/104     | host bits set; did you mean 10.0.0.0/8?",
     })
     void refusesBadEntriesWithAMessageNamingThem(String text, String message) {
         assertThatThrownBy(() -> IpEntry.parse(text)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(message).hasMessageContaining(text.strip().isEmpty() ? "" : text.strip().split("/")[0]);
+    }
+
+    @ParameterizedTest(name = "IPv6 range {0} never matches an IPv4 client")
+    @CsvSource({"::/0, ::2", "::/64, ::fffe:0:2", "::/80, ::fffe:0:2", "::fffe:0:0/95, ::fffe:0:2", "::/96, ::1"})
+    void anIpv6RangeNeverMatchesAnIpv4Client(String range, String v6Member) {
+        IpSet s = IpSet.parse(List.of(range));
+        for (String v4 : List.of("1.2.3.4", "10.9.9.9", "0.0.0.0", "255.255.255.255", "::ffff:1.2.3.4")) {
+            assertThat(s.contains(IpAddress.parse(v4))).as(range + " holds " + v4).isFalse();
+            assertThat(s.entryCovering(IpAddress.parse(v4))).as(range + " covers " + v4).isNull();
+        }
+        assertThat(s.contains(IpAddress.parse(v6Member))).as(range + " holds " + v6Member).isTrue();
+    }
+
+    @Test
+    void anIpv6RangeBesideIpv4RangesKeepsTheFamiliesApart() {
+        IpSet s = IpSet.parse(List.of("::/0", "10.0.0.0/8", "192.168.2.165"));
+        assertThat(s.contains(IpAddress.parse("10.1.2.3"))).isTrue();
+        assertThat(s.contains(IpAddress.parse("192.168.2.165"))).isTrue();
+        assertThat(s.contains(IpAddress.parse("11.1.2.3"))).isFalse();
+        assertThat(s.contains(IpAddress.parse("2001:db8::1"))).isTrue();
+        assertThat(s.entryCovering(IpAddress.parse("10.1.2.3"))).hasToString("10.0.0.0/8");
+    }
+
+    @ParameterizedTest(name = "{0} is the IPv4 range {1}")
+    @CsvSource({
+            "::ffff:10.0.0.0/104, 10.0.0.0/8",
+            "::ffff:0:0/96,       0.0.0.0/0",
+            "::ffff:1.2.3.4/128,  1.2.3.4",
+            "::ffff:1.2.3.4,      1.2.3.4",
+    })
+    void anIpv4MappedRangeWithAnIpv6PrefixLengthIsTheIpv4Range(String written, String meant) {
+        IpEntry e = IpEntry.parse(written);
+        assertThat(e).isEqualTo(IpEntry.parse(meant));
+        assertThat(e).hasToString(meant);
+        assertThat(IpSet.parse(List.of(written)).contains(IpAddress.parse("2001:db8::1"))).isFalse();
+    }
+
+    @Test
+    void anIpv4MappedPeerFromADualStackListenerIsTheIpv4Address() throws Exception {
+        byte[] mapped = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xff, (byte) 0xff, 10, 1, 2, 3};
+        IpAddress peer = IpAddress.of(java.net.Inet6Address.getByAddress(null, mapped, -1));
+        assertThat(peer).isEqualTo(IpAddress.parse("10.1.2.3"));
+        assertThat(peer.isV4()).isTrue();
+        assertThat(IpSet.parse(List.of("10.1.0.0/16")).contains(peer)).isTrue();
+        assertThat(IpSet.parse(List.of("::/0")).contains(peer)).isFalse();
     }
 }

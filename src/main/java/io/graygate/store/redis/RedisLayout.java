@@ -12,6 +12,11 @@ import io.graygate.store.KeySet;
 import io.graygate.store.RouteState;
 import io.graygate.store.StateCodec;
 import io.lettuce.core.LettuceFutures;
+import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
+import io.lettuce.core.ValueScanCursor;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
@@ -49,7 +54,7 @@ final class RedisLayout {
     /** What a conditional write returns when Redis holds another revision than the one it was planned on. */
     static final long CONFLICT = -2;
 
-    private static final Script APPLY = new Script("""
+    private static final Script APPLY = new Script("apply", """
             -- KEYS: hash, history, then the set keys the delta touches.
             -- ARGV: expected revision, new revision, policy, set names, history entry, channel, notice, history kept,
             -- then per touched set: number added, number removed, the added entries, the removed entries.
@@ -72,7 +77,33 @@ final class RedisLayout {
             return tonumber(ARGV[2])
             """);
 
-    private static final Script REPLACE = new Script("""
+    private static final Script APPLY_STAGED = new Script("apply_staged", """
+            -- A large change, its sets already built under staging keys: checks the revision, then renames each
+            -- staging key over its set (a set emptied by the change has no staging key: it is deleted). On a
+            -- revision conflict the staging keys are dropped and nothing else is touched.
+            -- KEYS: hash, history, then (set key, staging key) pairs. ARGV: expected revision, new revision, policy,
+            -- set names, history entry, channel, notice, history kept.
+            local v = redis.call('HGET', KEYS[1], 'revision')
+            local ok = v and v == ARGV[1]
+            for k = 3, #KEYS, 2 do
+              if not ok then redis.call('DEL', KEYS[k + 1])
+              else
+                -- UNLINK frees the old members on Redis's background thread: a rename over a million-member set
+                -- would free them here, holding every other client meanwhile.
+                redis.call('UNLINK', KEYS[k])
+                if redis.call('EXISTS', KEYS[k + 1]) == 1 then redis.call('RENAME', KEYS[k + 1], KEYS[k]) end
+              end
+            end
+            if not v then return -1 end
+            if not ok then return -2 end
+            redis.call('HSET', KEYS[1], 'revision', ARGV[2], 'policy', ARGV[3], 'sets', ARGV[4], 'format', '2')
+            redis.call('LPUSH', KEYS[2], ARGV[5])
+            redis.call('LTRIM', KEYS[2], 0, tonumber(ARGV[8]) - 1)
+            redis.call('PUBLISH', ARGV[6], ARGV[7])
+            return tonumber(ARGV[2])
+            """);
+
+    private static final Script REPLACE = new Script("replace", """
             -- Writes a route's whole state: when it is absent (ARGV[1] = 'absent'), or when it is at revision ARGV[1]
             -- (a node writing back the newer state it has in force), or in the first release's layout (ARGV[1] = 'v' .. version).
             -- KEYS: hash, history, legacy whitelist set, then one key per set. ARGV: condition, revision, policy, set
@@ -103,8 +134,9 @@ final class RedisLayout {
             return 1
             """);
 
-    private static final Script LOAD = new Script("""
-            -- KEYS: hash, history, legacy whitelist set. ARGV: the prefix of the route's set keys.
+    private static final Script LOAD = new Script("load", """
+            -- KEYS: hash, history, legacy whitelist set. ARGV: the prefix of the route's set keys, the most members
+            -- of one set to return whole.
             -- {} when the route is absent; {'legacy', version, mode, members} for the first release's layout;
             -- else {'state', revision, policy, set names, {members per set}, history newest first}.
             local h = redis.call('HMGET', KEYS[1], 'revision', 'policy', 'sets', 'version', 'mode')
@@ -112,12 +144,18 @@ final class RedisLayout {
               if h[4] then return {'legacy', h[4], h[5] or 'gray', redis.call('SMEMBERS', KEYS[3])} end
               return {}
             end
+            -- A set of more than ARGV[2] members comes back as its size, to be read with SSCAN in batches: one
+            -- SMEMBERS of a million members would hold Redis (and every other client's command) for seconds.
             local sets = {}
-            for i, name in ipairs(cjson.decode(h[3])) do sets[i] = redis.call('SMEMBERS', ARGV[1] .. name) end
+            local most = tonumber(ARGV[2])
+            for i, name in ipairs(cjson.decode(h[3])) do
+              local n = redis.call('SCARD', ARGV[1] .. name)
+              if n > most then sets[i] = n else sets[i] = redis.call('SMEMBERS', ARGV[1] .. name) end
+            end
             return {'state', h[1], h[2], h[3], sets, redis.call('LRANGE', KEYS[2], 0, -1)}
             """);
 
-    private static final Script REVISIONS = new Script("""
+    private static final Script REVISIONS = new Script("revisions", """
             -- KEYS: route hashes. One revision per route, '' where the route is missing ('v' .. version: first release).
             local out = {}
             for i, k in ipairs(KEYS) do
@@ -131,7 +169,7 @@ final class RedisLayout {
             return out
             """);
 
-    private static final Script READ_KEY = new Script("""
+    private static final Script READ_KEY = new Script("read_key", """
             -- KEYS: a whitelist key of the seed's kind. Its type and its values (a string's one value or a set's members).
             local t = redis.call('TYPE', KEYS[1]).ok
             if t == 'string' then return {t, {redis.call('GET', KEYS[1])}} end
@@ -139,7 +177,7 @@ final class RedisLayout {
             return {t, {}}
             """);
 
-    private static final Script KEY_DIGEST = new Script("""
+    private static final Script KEY_DIGEST = new Script("key_digest", """
             -- KEYS: a whitelist key. A digest of its content, computed in Redis so that polling moves 40 bytes.
             local t = redis.call('TYPE', KEYS[1]).ok
             if t == 'string' then return t .. ':' .. redis.sha1hex(redis.call('GET', KEYS[1])) end
@@ -150,6 +188,18 @@ final class RedisLayout {
             end
             return t
             """);
+
+    /**
+     * A set larger than this is read with SSCAN and a change larger than this is written in batches: no single
+     * command holds Redis long enough to make another client's (another node's) small command time out.
+     */
+    static final int BATCH = 10_000;
+    /** Members per SSCAN page and per SADD / SREM command: a millisecond or two of Redis's time each. */
+    static final int PAGE = 2_000;
+    /** Batches of a staged change in flight at once, so that small commands do not cost a round trip each. */
+    private static final int IN_FLIGHT = 16;
+    /** How long a staging key outlives a node that died while building it. */
+    private static final long STAGING_TTL_SECONDS = 600;
 
     private final String prefix;
     private final Duration timeout;
@@ -231,7 +281,40 @@ final class RedisLayout {
             add.forEach(e -> args.add(e.toString()));
             remove.forEach(e -> args.add(e.toString()));
         }
+        if (delta.entryCount() > BATCH) return applyStaged(redis, route, touched, delta, args);
         return APPLY.run(redis, ScriptOutputType.INTEGER, writeTimeout(delta.entryCount()), keys.toArray(String[]::new), args);
+    }
+
+    /**
+     * A change of more than {@link #BATCH} entries: each touched set is built under a staging key of its own, in
+     * batches (its members copied with SSCAN, then the entries added and removed), and one short script checks the
+     * revision and renames the staging keys over the sets, so the change is still made whole or not at all.
+     */
+    private long applyStaged(RedisAsyncCommands<String, String> redis, String route, Set<String> touched, Delta delta, List<String> args) {
+        String tag = Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong());
+        List<String> keys = new ArrayList<>();
+        keys.add(routeKey(route));
+        keys.add(historyKey(route));
+        try {
+            for (String set : touched) {
+                String key = setKey(route, set), staging = key + ":staging:" + tag;
+                keys.add(key);
+                keys.add(staging);
+                ScanCursor cursor = ScanCursor.INITIAL;
+                do {
+                    ValueScanCursor<String> page = await(redis.sscan(key, cursor, ScanArgs.Builder.limit(PAGE)), timeout, "SSCAN " + key);
+                    if (!page.getValues().isEmpty()) await(redis.sadd(staging, page.getValues().toArray(String[]::new)), timeout, "SADD " + staging);
+                    cursor = page;
+                } while (!cursor.isFinished());
+                inBatches(delta.added().getOrDefault(set, List.of()), batch -> redis.sadd(staging, batch), "SADD " + staging);
+                inBatches(delta.removed().getOrDefault(set, List.of()), batch -> redis.srem(staging, batch), "SREM " + staging);
+                await(redis.expire(staging, STAGING_TTL_SECONDS), timeout, "EXPIRE " + staging);
+            }
+        } catch (RuntimeException e) {
+            for (int k = 3; k < keys.size(); k += 2) redis.del(keys.get(k)); // best effort; the TTL cleans up otherwise
+            throw e;
+        }
+        return APPLY_STAGED.run(redis, ScriptOutputType.INTEGER, timeout, keys.toArray(String[]::new), args.subList(0, 8));
     }
 
     /** Writes the route's whole state unless Redis already holds the route; true when this call wrote it. */
@@ -287,34 +370,75 @@ final class RedisLayout {
      * its mode and whitelist, to be migrated.
      */
     Loaded load(RedisAsyncCommands<String, String> redis, String route, Map<String, KeySet> keySets) {
-        List<Object> reply = LOAD.run(redis, ScriptOutputType.MULTI, loadTimeout,
-                new String[] {routeKey(route), historyKey(route), legacyWhitelistKey(route)}, List.of(setKeyPrefix(route)));
+        for (int attempt = 1; ; attempt++) {
+            Loaded loaded = loadOnce(redis, route, keySets);
+            // Sets read with SSCAN were read after the script: the route must still be at the revision it gave.
+            if (loaded == null || !loaded.scanned() || loaded.state() == null) return loaded;
+            Long now = revisions(redis, List.of(route)).get(route);
+            if (now == loaded.state().revision()) return loaded;
+            if (attempt == 3) throw new RedisException("route " + route + " kept changing while its large IP sets were read");
+        }
+    }
+
+    private Loaded loadOnce(RedisAsyncCommands<String, String> redis, String route, Map<String, KeySet> keySets) {
+        List<Object> reply = LOAD.run(redis, ScriptOutputType.MULTI, timeout,
+                new String[] {routeKey(route), historyKey(route), legacyWhitelistKey(route)}, List.of(setKeyPrefix(route), Integer.toString(BATCH)));
         if (reply == null || reply.isEmpty()) return null;
         List<String> rejected = new ArrayList<>();
         if (reply.get(0).equals("legacy")) {
             @SuppressWarnings("unchecked")
             IpSet whitelist = entries((List<String>) reply.get(3), rejected);
-            return new Loaded(null, Long.parseLong((String) reply.get(1)), Mode.parse((String) reply.get(2)), whitelist, rejected);
+            return new Loaded(null, Long.parseLong((String) reply.get(1)), Mode.parse((String) reply.get(2)), whitelist, rejected, false);
         }
         long revision = Long.parseLong((String) reply.get(1));
         JsonNode names = StateCodec.tree((String) reply.get(3));
         @SuppressWarnings("unchecked")
-        List<List<String>> members = (List<List<String>>) reply.get(4);
+        List<Object> members = (List<Object>) reply.get(4);
         Map<String, IpSet> sets = new LinkedHashMap<>();
-        for (int i = 0; i < names.size(); i++) sets.put(names.get(i).asText(), entries(members.get(i), rejected));
+        boolean scanned = false;
+        for (int i = 0; i < names.size(); i++) {
+            String name = names.get(i).asText();
+            @SuppressWarnings("unchecked")
+            List<String> whole = members.get(i) instanceof List<?> list ? (List<String>) list : scan(redis, setKey(route, name));
+            scanned |= !(members.get(i) instanceof List<?>);
+            sets.put(name, entries(whole, rejected));
+        }
         @SuppressWarnings("unchecked")
         List<String> newestFirst = (List<String>) reply.get(5);
         List<HistoryEntry> history = new ArrayList<>(newestFirst.size());
         for (int i = newestFirst.size() - 1; i >= 0; i--) history.add(StateCodec.history(newestFirst.get(i)));
         RouteState s = new RouteState(revision, StateCodec.policy((String) reply.get(2)), sets, history, keySets);
-        return new Loaded(s, 0, null, null, rejected);
+        return new Loaded(s, 0, null, null, rejected, scanned);
+    }
+
+    /** Sends {@code entries} {@link #PAGE} at a time, {@link #IN_FLIGHT} commands in flight, each awaited with its own timeout. */
+    private void inBatches(List<IpEntry> entries, java.util.function.Function<String[], RedisFuture<Long>> command, String what) {
+        java.util.ArrayDeque<RedisFuture<Long>> inFlight = new java.util.ArrayDeque<>();
+        for (int i = 0; i < entries.size(); i += PAGE) {
+            String[] batch = entries.subList(i, Math.min(entries.size(), i + PAGE)).stream().map(IpEntry::toString).toArray(String[]::new);
+            inFlight.add(command.apply(batch));
+            if (inFlight.size() == IN_FLIGHT) await(inFlight.poll(), writeTimeout(PAGE * IN_FLIGHT), what);
+        }
+        while (!inFlight.isEmpty()) await(inFlight.poll(), writeTimeout(PAGE * IN_FLIGHT), what);
+    }
+
+    /** Every member of a large set, {@link #PAGE} at a time (SSCAN may repeat a member; the IP set keeps it once). */
+    private List<String> scan(RedisAsyncCommands<String, String> redis, String key) {
+        List<String> out = new ArrayList<>();
+        ScanCursor cursor = ScanCursor.INITIAL;
+        do {
+            ValueScanCursor<String> page = await(redis.sscan(key, cursor, ScanArgs.Builder.limit(PAGE)), timeout, "SSCAN " + key);
+            out.addAll(page.getValues());
+            cursor = page;
+        } while (!cursor.isFinished());
+        return out;
     }
 
     /**
      * A route read from Redis: its state, or (state null) the first layout's version, mode and whitelist; and the
      * set members that are not addresses (skipped, warned about once).
      */
-    record Loaded(RouteState state, long legacyVersion, Mode legacyMode, IpSet legacyWhitelist, List<String> rejected) {
+    record Loaded(RouteState state, long legacyVersion, Mode legacyMode, IpSet legacyWhitelist, List<String> rejected, boolean scanned) {
     }
 
     private static IpSet entries(List<String> members, List<String> rejected) {
@@ -388,15 +512,26 @@ final class RedisLayout {
     }
 
     static <T> T await(RedisFuture<T> future, Duration timeout) {
-        return LettuceFutures.awaitOrCancel(future, timeout.toMillis(), TimeUnit.MILLISECONDS);
+        return await(future, timeout, "a command");
+    }
+
+    /** Waits for one command, up to its own timeout; a timeout names the command and the timeout that was in force. */
+    static <T> T await(RedisFuture<T> future, Duration timeout, String what) {
+        try {
+            return LettuceFutures.awaitOrCancel(future, timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RedisCommandTimeoutException e) {
+            throw new RedisTimeoutException(what, timeout);
+        }
     }
 
     /** A Lua script run by its SHA-1, sent in full only when the server does not know it yet (after a restart). */
     private static final class Script {
+        private final String name;
         private final String source;
         private final String sha;
 
-        Script(String source) {
+        Script(String name, String source) {
+            this.name = "script " + name;
             this.source = source;
             this.sha = sha1(source);
         }
@@ -404,9 +539,9 @@ final class RedisLayout {
         <T> T run(RedisAsyncCommands<String, String> redis, ScriptOutputType type, Duration timeout, String[] keys, List<String> args) {
             String[] values = args.toArray(String[]::new);
             try {
-                return await(redis.evalsha(sha, type, keys, values), timeout);
+                return await(redis.evalsha(sha, type, keys, values), timeout, name);
             } catch (RedisNoScriptException e) {
-                return await(redis.eval(source, type, keys, values), timeout);
+                return await(redis.eval(source, type, keys, values), timeout, name);
             }
         }
 

@@ -24,15 +24,19 @@ import java.util.Map;
  * Parameters: {@code prefix} (key prefix, default {@code graygate:}), {@code snapshot} (the last-known-good file,
  * default {@code ./graygate-snapshot.json}), {@code timeout} (connect and write timeout, default {@code 1s}),
  * {@code masterName} (Sentinel; Lettuce's {@code sentinelMasterId} and {@code #NAME} are accepted too),
- * {@code verifyPeer} (TLS, default true). A lone {@code password@} is a password, as in Lettuce. Reserved characters in
+ * {@code verifyPeer} (TLS, default true), {@code minReplicas} (how many replicas must confirm a write before it is
+ * acknowledged, with {@code WAIT}; default {@link #AUTO_REPLICAS}: one when the primary has replicas, 0 disables). A lone {@code password@} is a password, as in Lettuce. Reserved characters in
  * the user or password are percent-encoded. {@link #toString()} masks the password.
  */
 public record RedisStoreUri(String scheme, List<HostPort> hosts, String username, String password, int database,
-                            String masterName, String prefix, Path snapshot, Duration timeout, boolean verifyPeer) {
+                            String masterName, String prefix, Path snapshot, Duration timeout, boolean verifyPeer,
+                            int minReplicas) {
 
     public static final String DEFAULT_PREFIX = "graygate:";
     public static final Path DEFAULT_SNAPSHOT = Path.of("graygate-snapshot.json");
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(1);
+    /** minReplicas not given: one replica must confirm a write when the primary has any, none when it has none. */
+    public static final int AUTO_REPLICAS = -1;
 
     public RedisStoreUri {
         hosts = List.copyOf(hosts);
@@ -125,12 +129,22 @@ public record RedisStoreUri(String scheme, List<HostPort> hosts, String username
         if (verifyText != null && !verifyText.equals("true") && !verifyText.equals("false")) {
             throw problem(shown, "verifyPeer must be true or false, got \"" + verifyText + "\"");
         }
+        String replicasText = params.remove("minReplicas");
+        int minReplicas = AUTO_REPLICAS;
+        if (replicasText != null) {
+            try {
+                minReplicas = Integer.parseInt(replicasText);
+            } catch (NumberFormatException e) {
+                minReplicas = -2;
+            }
+            if (minReplicas < 0) throw problem(shown, "minReplicas must be a number, 0 (no replica need confirm a write) or more, got \"" + replicasText + "\"");
+        }
         if (!params.isEmpty()) {
             throw problem(shown, "unknown parameter \"" + params.keySet().iterator().next()
-                    + "\"; known: prefix, snapshot, timeout, masterName, verifyPeer");
+                    + "\"; known: prefix, snapshot, timeout, masterName, verifyPeer, minReplicas");
         }
         return new RedisStoreUri(scheme, hosts, username, password, database, sentinel ? masterName : null, prefix,
-                snapshot, timeout, !"false".equals(verifyText));
+                snapshot, timeout, !"false".equals(verifyText), minReplicas);
     }
 
     public boolean sentinel() {

@@ -273,9 +273,16 @@ final class RedisSync implements AutoCloseable {
         if (inRedis.isNewerThan(mine)) known.offer(route, inRedis);
     }
 
+    private volatile String lastSwitch;
+
     /** A message on a Lettuce thread: handed over to this one. */
     void onMessage(String channel, String message) {
-        if (channel.equals(layout.channel())) execute(() -> onNotice(message));
+        if (channel.equals(RedisLink.SWITCH_MASTER)) {
+            if (message.equals(lastSwitch)) return; // every sentinel announces the same switch
+            lastSwitch = message;
+            log.info("Sentinel promoted a new primary ({}); reconnecting to it", message);
+            reconnectSoon("Sentinel switched the primary: " + message);
+        } else if (channel.equals(layout.channel())) execute(() -> onNotice(message));
         else execute(() -> onKeyEvent(channel.substring(channel.indexOf("__:") + 3)));
     }
 

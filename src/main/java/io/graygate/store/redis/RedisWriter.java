@@ -33,6 +33,22 @@ final class RedisWriter {
         this.sync = sync;
     }
 
+    /**
+     * Waits (WAIT) until as many replicas as {@link RedisLink#replicasToConfirm()} asks have the write: a change the
+     * primary alone holds is lost when a replica is promoted without it, so it is refused rather than acknowledged.
+     */
+    private void confirmedByReplicas(RedisAsyncCommands<String, String> redis, String route, Delta delta) {
+        int wanted = link.replicasToConfirm();
+        if (wanted == 0) return;
+        long waitMillis = uri.timeout().toMillis();
+        Long confirmed = RedisLayout.await(redis.waitForReplication(wanted, waitMillis), uri.timeout().plusMillis(waitMillis), "WAIT");
+        if (confirmed != null && confirmed >= wanted) return;
+        sync.checkSoon();
+        throw new StoreUnavailableException("Redis at " + uri + " has the change (route " + route + " revision " + delta.to()
+                + ") but " + (confirmed == null ? 0 : confirmed) + " of the " + wanted + " replica(s) minReplicas asks for confirmed it within "
+                + waitMillis + " ms, so it is not acknowledged: a failover could lose it (read the route before retrying)", null);
+    }
+
     RouteState apply(String route, RuleStore.ChangePlan plan) {
         if (sync.closed()) throw new StoreUnavailableException("the rule store is closed", null);
         RouteState current = known.get(route);
@@ -49,6 +65,7 @@ final class RedisWriter {
                 delta = plan.plan(current);
                 long written = layout.apply(redis, route, current, delta, RedisChangeNotice.encode(route, delta));
                 if (written == delta.to()) {
+                    confirmedByReplicas(redis, route, delta);
                     RouteState next = delta.applyTo(current);
                     known.offer(route, next);
                     return next;
@@ -70,8 +87,10 @@ final class RedisWriter {
                     + "try again; the change was not made", null);
         } catch (RedisCommandTimeoutException e) {
             sync.checkSoon();
-            long ms = layout.writeTimeout(delta == null ? 0 : delta.entryCount()).toMillis();
-            throw new StoreUnavailableException("Redis at " + uri + " did not answer within " + ms + " ms; the change was not "
+            // The timeout in force is the one the command that timed out was given (RedisLayout gives each its own).
+            String what = e instanceof RedisTimeoutException named ? named.getMessage()
+                    : "no answer from Redis within " + layout.writeTimeout(delta == null ? 0 : delta.entryCount()).toMillis() + " ms";
+            throw new StoreUnavailableException("Redis at " + uri + ": " + what + "; the change was not "
                     + "confirmed (it is made whole or not at all: read the route before retrying)", e);
         } catch (RedisCommandExecutionException e) {
             // Redis answered with an error; the scripts fail before their first write, so nothing was written.

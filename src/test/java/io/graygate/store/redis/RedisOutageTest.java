@@ -115,7 +115,7 @@ class RedisOutageTest {
             long start = System.nanoTime();
             assertThatThrownBy(() -> node.apply("web", RuleChange.addToSet("whitelist", List.of(IpEntry.parse("10.77.0.1"))), "test"))
                     .isInstanceOf(StoreUnavailableException.class)
-                    .hasMessageContaining("did not answer within 300 ms")
+                    .hasMessageContaining("script apply: no answer from Redis within 300 ms")
                     .hasMessageContaining("not confirmed");
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(1000));
         } finally {

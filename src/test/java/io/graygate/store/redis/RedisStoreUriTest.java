@@ -88,7 +88,9 @@ class RedisStoreUriTest {
             "redis://localhost/zero                            | the database \"zero\" is not a number 0 or more",
             "redis://localhost/0?timeout=soon                  | timeout: expected a duration such as 500ms or 2s",
             "redis://localhost/0?timeout=1ms                   | timeout: must be at least 10ms",
-            "redis://localhost/0?prefx=a:                      | unknown parameter \"prefx\"; known: prefix, snapshot, timeout, masterName, verifyPeer",
+            "redis://localhost/0?prefx=a:                      | unknown parameter \"prefx\"; known: prefix, snapshot, timeout, masterName, verifyPeer, minReplicas",
+            "redis://localhost/0?minReplicas=-1                | minReplicas must be a number, 0 (no replica need confirm a write) or more, got \"-1\"",
+            "redis://localhost/0?minReplicas=one               | minReplicas must be a number, 0 (no replica need confirm a write) or more, got \"one\"",
             "redis://localhost/0?masterName=x                  | masterName is only for redis-sentinel://",
             "redis://localhost:port/0                          | \"localhost:port\" has no valid port",
             "redis://localhost/0?verifyPeer=maybe              | verifyPeer must be true or false",
@@ -99,6 +101,13 @@ class RedisStoreUriTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("store: ")
                 .hasMessageContaining(problem);
+    }
+
+    @Test
+    void minReplicasDefaultsToOneWhenThePrimaryHasReplicasAndZeroTurnsItOff() {
+        assertThat(RedisStoreUri.parse("redis://localhost/0").minReplicas()).isEqualTo(RedisStoreUri.AUTO_REPLICAS);
+        assertThat(RedisStoreUri.parse("redis://localhost/0?minReplicas=0").minReplicas()).isZero();
+        assertThat(RedisStoreUri.parse("redis-sentinel://h:26379/0?masterName=m&minReplicas=2").minReplicas()).isEqualTo(2);
     }
 
     @Test
