@@ -25,7 +25,7 @@ export function auditPage(el) {
     clear(error);
     try {
       const r = await optional(`/api/audit?limit=500${route.value ? `&route=${enc(route.value)}` : ''}`, 'audit');
-      if (r === null) return clear(table, notAvailable('The audit log (GET /api/audit)'));
+      if (r === undefined) return clear(table, notAvailable('The audit log (GET /api/audit)'));
       entries = r.entries;
       draw();
     } catch (e) {

@@ -9,8 +9,8 @@ import { fmt, h } from '../dom.js';
 export async function loadRollout(base, route) {
   if (route && 'rollout' in route && !route.rollout) return { available: true, rollout: null };
   const r = await optional(`${base}/rollout`, 'rollout');
-  if (r === null) return { available: false };
-  return { available: true, rollout: r };
+  if (r === undefined) return { available: false };
+  return { available: true, rollout: r }; // null: the route has no rollout
 }
 
 /**
