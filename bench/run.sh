@@ -58,6 +58,10 @@ expect_body() { # NAME URL WORD [curl args...]: the target answers WORD, or the 
 log "installing the anchors' packages if needed"
 "$anchors/seed-openresty/install.sh"
 command -v nginx >/dev/null && command -v wrk >/dev/null || { log "nginx or wrk missing after install.sh"; exit 2; }
+if ! command -v h2load >/dev/null; then # the HTTP/2 scenario's load generator (Debian's nghttp2-client)
+  log "installing nghttp2-client for h2load"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nghttp2-client >/dev/null || { log "cannot install nghttp2-client"; exit 2; }
+fi
 
 ports=(6390 9001 9002 8081 8082 8083 "$large_upstream_port" "$large_proxy_port" "$large_nobuf_port" "$tls_proxy_port")
 $dry_run || ports+=("$graygate_port" "$admin_port" "$graygate_tls_port")

@@ -180,7 +180,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         if (x != null) {
             long now = System.nanoTime();
             x.lastActivity = now;
-            if (!x.requestDone) x.clientActivity = now;
+            if (!x.requestDone()) x.clientActivity = now;
         } else if (headStartedAt == 0 && codec != null && codec.insideHead()) {
             headStartedAt = System.nanoTime();
         }
@@ -191,7 +191,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     private boolean clientReadWanted() {
         if (closing || !pending.isEmpty()) return false;
         Exchange x = exchange;
-        return x == null || x.requestDone || x.upstream == null || x.upstream.channel().isWritable();
+        return x == null || x.requestDone() || x.upstream == null || x.upstream.channel().isWritable();
     }
 
     /** Turns the client's auto-read off or on when {@link #clientReadWanted} changed; a no-op otherwise. */
@@ -215,7 +215,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     private boolean canTake(HttpObject o) {
         Exchange x = exchange;
         if (o instanceof HttpRequest) return x == null;
-        return x == null || (!x.requestDone && x.connecting == null);
+        return x == null || (!x.requestDone() && x.connecting == null);
     }
 
     private void take(HttpObject o) {
@@ -238,17 +238,17 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         boolean last = content instanceof LastHttpContent;
         x.bytesIn += content.content().readableBytes();
         if (last) {
-            x.requestDone = true;
+            x.requestReceived();
             // Trailers are dropped: one could otherwise add X-Forwarded-For or any field after the head was checked.
             HttpHeaders trailers = ((LastHttpContent) content).trailingHeaders();
             if (!trailers.isEmpty()) trailers.clear();
         }
         if (x.upstream != null) {
             writeUpstream(x.upstream, content); // unwritable now: updateClientReading pauses
-            if (last) x.requestSent = true;
+            if (last) x.requestState = ExchangeState.Request.SENT;
         } else {
             content.release(); // answered already (404, 502...): the rest of the body is read and dropped
-            if (last && x.responseDone) next();
+            if (last && x.responseDone()) next();
         }
     }
 
@@ -295,7 +295,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         x.counted = true;
         inFlight.increment();
         if (request.decoderResult().isFailure()) {
-            x.requestDone = true;
+            x.requestReceived();
             Throwable cause = request.decoderResult().cause();
             ReferenceCountUtil.release(request);
             log.debug("malformed request from {}: {}", peerText, cause.toString());
@@ -401,9 +401,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         x.upstream = c;
         c.bind(this);
         writeUpstream(c, x.request); // the upstream reads on its own: the response may come early
-        if (x.requestDone) { // sent again: the body (none, or this would not be resent) ended already
+        if (x.requestDone()) { // sent again: the body (none, or this would not be resent) ended already
             writeUpstream(c, LastHttpContent.EMPTY_LAST_CONTENT);
-            x.requestSent = true;
+            x.requestState = ExchangeState.Request.SENT;
         }
         x.lastActivity = System.nanoTime();
     }
@@ -464,8 +464,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     }
 
     private void upstreamResponse(Exchange x, HttpResponse response) {
-        if (!x.anyResponse) x.server.health().succeeded(x.startNanos);
-        x.anyResponse = true;
+        if (!x.anyResponse()) x.server.health().succeeded(x.startNanos);
+        if (x.responseState == ExchangeState.Response.NONE) x.responseState = ExchangeState.Response.AWAITING_FINAL;
         int code = response.status().code();
         HttpHeaders h = response.headers();
         if (code == 101) {
@@ -473,7 +473,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
                 abandonUpstream(x, "switched protocols unasked", false);
                 return;
             }
-            x.responseStarted = true;
+            x.responseState = ExchangeState.Response.STARTED;
             x.status = code;
             ForwardingHeaders.prepareResponse(response, true);
             if (proxy.versionHeader()) h.set(ForwardingHeaders.X_GRAYGATE_VERSION, x.decision.version());
@@ -482,7 +482,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
             return;
         }
         if (code < 200) { // interim (100 Continue, 103 Early Hints): passed on; the final response follows
-            x.interim = true;
+            x.responseState = ExchangeState.Response.INTERIM;
             x.dropInterim = HttpVersion.HTTP_1_0.equals(x.clientVersion); // HTTP/1.0 clients know no 1xx
             if (!x.dropInterim) {
                 ForwardingHeaders.prepareResponse(response, false);
@@ -495,7 +495,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
             abandonUpstream(x, ambiguous, false);
             return;
         }
-        x.responseStarted = true;
+        x.responseState = ExchangeState.Response.STARTED;
         x.status = code;
         x.upstreamKeepAlive = HttpUtil.isKeepAlive(response);
         boolean bodyless = HttpMethod.HEAD.equals(x.method) || code == 204 || code == 304;
@@ -526,8 +526,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
 
     private void upstreamContent(Exchange x, HttpContent content) {
         boolean last = content instanceof LastHttpContent;
-        if (x.interim) {
-            if (last) x.interim = false;
+        if (x.responseState == ExchangeState.Response.INTERIM) {
+            if (last) x.responseState = ExchangeState.Response.AWAITING_FINAL;
             if (x.dropInterim) {
                 content.release();
             } else {
@@ -535,7 +535,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
             }
             return;
         }
-        if (!x.responseStarted) {
+        if (!x.responseStarted()) {
             content.release();
             return;
         }
@@ -573,19 +573,19 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     }
 
     private void responseComplete(Exchange x) {
-        x.responseDone = true;
+        x.responseState = ExchangeState.Response.DONE;
         x.upstreamNanos = System.nanoTime() - x.upstreamStartNanos;
         UpstreamConnection c = x.upstream;
         x.upstream = null;
         c.unbind();
-        if (x.upstreamKeepAlive && x.requestSent) {
+        if (x.upstreamKeepAlive && x.requestSent()) {
             pool.release(c);
         } else {
             c.close();
         }
         finish(x);
         clientToFlush = false;
-        if (x.closeAfter || drainRequested || !x.requestDone) {
+        if (x.closeAfter || drainRequested || !x.requestDone()) {
             closing = true;
             CloseOnFlush.close(ctx.channel()); // flushes the response, then closes
             return;
@@ -623,14 +623,14 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         UpstreamConnection c = x.upstream;
         x.upstream = null;
         c.close();
-        if (!x.anyResponse && mayRetry && x.reused && !x.retried && NextUpstreamPolicy.resendable(x.method, x.expectsBody, x.upgrade)) {
+        if (!x.anyResponse() && mayRetry && x.reused && !x.retried && NextUpstreamPolicy.resendable(x.method, x.expectsBody, x.upgrade)) {
             x.retried = true;
             x.reused = false;
             connect(x);
             return;
         }
-        if (!x.anyResponse && mayRetry && tryNextServer(x, NextUpstreamPolicy.Failure.BROKE_OFF, why)) return;
-        if (!x.responseStarted) {
+        if (!x.anyResponse() && mayRetry && tryNextServer(x, NextUpstreamPolicy.Failure.BROKE_OFF, why)) return;
+        if (!x.responseStarted()) {
             respondLocally(x, ProxyException.badGateway(x.route.name(), x.server, why), false);
             return;
         }
@@ -669,10 +669,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
             waiting = !pending.isEmpty() ? ExchangeTimer.Waiting.NOTHING
                     : headStartedAt != 0 ? ExchangeTimer.Waiting.REQUEST_HEAD : ExchangeTimer.Waiting.IDLE;
             since = headStartedAt != 0 ? headStartedAt : idleSince;
-        } else if (!x.requestDone && !clientPaused) {
+        } else if (!x.requestDone() && !clientPaused) {
             waiting = ExchangeTimer.Waiting.REQUEST_BODY;
             since = x.clientActivity;
-        } else if (x.upstream != null && !x.responseDone) {
+        } else if (x.upstream != null && !x.responseDone()) {
             waiting = ExchangeTimer.Waiting.UPSTREAM;
             since = x.lastActivity;
         } else { // connecting (the connect timeout rules), or answered already
@@ -698,14 +698,14 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
 
     /** The client stopped sending the body it announced: 408, and the upstream exchange is given up. */
     private void requestBodyTimedOut(Exchange x) {
-        x.requestDone = true;
+        x.requestReceived();
         x.connecting = null;
         if (x.upstream != null) {
             UpstreamConnection c = x.upstream;
             x.upstream = null;
             c.close(); // it holds part of a request: never reused
         }
-        if (!x.responseStarted) {
+        if (!x.responseStarted()) {
             respondLocally(x, ProxyException.requestTimeout("no request body bytes within "
                     + proxy.config().proxy().requestBodyTimeout().toMillis() + " ms"), true);
             return;
@@ -719,14 +719,14 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         UpstreamConnection c = x.upstream;
         x.upstream = null;
         c.close();
-        if (!x.anyResponse) {
+        if (!x.anyResponse()) {
             String why = "no response within " + proxy.config().proxy().responseTimeout().toMillis() + " ms";
             if (tryNextServer(x, NextUpstreamPolicy.Failure.RESPONSE_TIMEOUT, why)) {
                 armTimer(timeouts.shortest());
                 return;
             }
         }
-        if (!x.responseStarted) {
+        if (!x.responseStarted()) {
             respondLocally(x, ProxyException.gatewayTimeout(x.route.name(), x.server, proxy.config().proxy().responseTimeout()), false);
             if (!closing) armTimer(timeouts.shortest());
             return;
@@ -740,14 +740,14 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         log.debug("malformed request body from {}: {}", peerText, cause.toString());
         // Refused in the read that brought its head: nothing went upstream, and the access log says so.
         if (!x.headFlushed) x.server = null;
-        x.requestDone = true;
+        x.requestReceived();
         x.connecting = null;
         if (x.upstream != null) {
             UpstreamConnection c = x.upstream;
             x.upstream = null;
             c.close();
         }
-        if (!x.responseStarted) {
+        if (!x.responseStarted()) {
             respondLocally(x, ProxyException.malformedRequest(cause), true);
             return;
         }
@@ -759,12 +759,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     /** Answers the request here (404, 502, 504, 400...) through {@link ErrorResponses}. */
     private void respondLocally(Exchange x, ProxyException e, boolean forceClose) {
         x.local = true;
-        x.responseStarted = true;
-        x.responseDone = true;
+        x.responseState = ExchangeState.Response.DONE;
         x.status = e.status().code();
         // A client that waits for 100 Continue will not send its body now; the connection cannot be reused.
         boolean close = forceClose || !x.clientKeepAlive || drainRequested || proxy.draining() || x.endsConnection
-                || (x.expectsBody && x.expectContinue && !x.requestDone);
+                || (x.expectsBody && x.expectContinue && !x.requestDone());
         String version = x.decision != null && proxy.versionHeader() ? x.decision.version() : null;
         ChannelFuture f = ctx.writeAndFlush(ErrorResponses.render(ctx.alloc(), e, version, close));
         finish(x);
@@ -773,7 +772,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
             LingeringClose.after(f); // the client reads the refusal even with more of its request unread
             return;
         }
-        if (x.requestDone) {
+        if (x.requestDone()) {
             next();
         } else {
             drainPending();
@@ -797,6 +796,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     private void next() {
         exchange = null;
         idleSince = System.nanoTime();
+        // A head pipelined behind the last request and left unfinished has requestHeaderTimeout from now.
+        if (codec != null && codec.insideHead()) headStartedAt = idleSince;
         if (drainRequested || proxy.draining()) {
             closing = true;
             CloseOnFlush.close(ctx.channel());
@@ -884,7 +885,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
             c.close(); // mid-exchange: its state is unknown, so it is not reused
         }
         x.connecting = null;
-        if (!x.responseStarted) x.status = 499; // nginx's code for "the client closed the request"
+        if (!x.responseStarted()) x.status = 499; // nginx's code for "the client closed the request"
         finish(x);
     }
 
@@ -938,14 +939,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         boolean reused;
         boolean retried;
 
-        boolean requestDone;   // the client's LastHttpContent was taken
-        boolean requestSent;   // ... and written to the upstream
+        ExchangeState.Request requestState = ExchangeState.Request.RECEIVING;
+        ExchangeState.Response responseState = ExchangeState.Response.NONE;
         boolean headFlushed;   // the request head was flushed to the upstream
-        boolean anyResponse;   // the upstream sent a response head, interim or final
-        boolean interim;       // inside a 1xx interim response
         boolean dropInterim;
-        boolean responseStarted;
-        boolean responseDone;
         boolean local;         // answered by the proxy itself
         boolean closeAfter;
         boolean upstreamKeepAlive;
@@ -955,6 +952,31 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         /** When the client last sent bytes of this request (or was let read again after a pause). */
         long clientActivity;
         boolean counted;
+
+        boolean requestDone() {
+            return requestState != ExchangeState.Request.RECEIVING;
+        }
+
+        boolean requestSent() {
+            return requestState == ExchangeState.Request.SENT;
+        }
+
+        /** The client's request has ended, or is no longer read; a request sent whole stays SENT. */
+        void requestReceived() {
+            if (requestState == ExchangeState.Request.RECEIVING) requestState = ExchangeState.Request.RECEIVED;
+        }
+
+        boolean anyResponse() {
+            return responseState != ExchangeState.Response.NONE;
+        }
+
+        boolean responseStarted() {
+            return responseState == ExchangeState.Response.STARTED || responseState == ExchangeState.Response.DONE;
+        }
+
+        boolean responseDone() {
+            return responseState == ExchangeState.Response.DONE;
+        }
 
         // For the access log: when the first upstream try began and how long until the response's end (0: not yet),
         // body bytes from the client and to it, and the client's traceparent header.

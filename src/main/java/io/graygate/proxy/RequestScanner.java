@@ -2,7 +2,7 @@ package io.graygate.proxy;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.util.ByteProcessor;
+import io.netty.util.concurrent.FastThreadLocal;
 
 import java.nio.charset.StandardCharsets;
 
@@ -17,7 +17,7 @@ import java.nio.charset.StandardCharsets;
  * <p>A single LF is taken as a line end wherever CRLF is (RFC 9112 §2.2 allows it); as the gateway frames what it
  * forwards itself, that leniency cannot reach the upstream.
  */
-final class RequestScanner implements ByteProcessor {
+final class RequestScanner {
 
     private enum State {
         /** Before a request line; empty lines are skipped (RFC 9112 §2.2). */
@@ -40,7 +40,8 @@ final class RequestScanner implements ByteProcessor {
 
     private final int maxLineLength;
     private final int maxHeaderSize;
-    private final byte[] line;
+    /** The request line being read; grows up to maxLineLength. */
+    private byte[] line;
 
     private State state = State.START;
     /** Stream position of the next byte to scan. */
@@ -68,7 +69,7 @@ final class RequestScanner implements ByteProcessor {
     RequestScanner(int maxLineLength, int maxHeaderSize) {
         this.maxLineLength = maxLineLength;
         this.maxHeaderSize = maxHeaderSize;
-        this.line = new byte[maxLineLength];
+        this.line = new byte[Math.min(128, maxLineLength)];
     }
 
     /** Stream position of the next byte to scan: how many bytes were scanned so far. */
@@ -101,8 +102,13 @@ final class RequestScanner implements ByteProcessor {
         return state.ordinal() >= State.REQUEST_LINE.ordinal() && state.ordinal() <= State.HEAD_END_LF.ordinal();
     }
 
-    /** Scans {@code buf[from, to)}, the bytes that follow the last scanned one, stopping at an error. */
+    /**
+     * Scans {@code buf[from, to)}, the bytes that follow the last scanned one, stopping at an error. Bodies are
+     * skipped by count; heads and chunk lines are copied into the event loop's scratch array a piece at a time and
+     * read from there, which the JIT turns into tight loops (a ByteProcessor would be a virtual call per byte).
+     */
     void scan(ByteBuf buf, int from, int to) {
+        byte[] scratch = null;
         int i = from;
         while (i < to && state != State.UNCHECKED && state != State.FAILED) {
             if (state == State.BODY || state == State.CHUNK_DATA) {
@@ -113,15 +119,68 @@ final class RequestScanner implements ByteProcessor {
                 if (remaining == 0) state = state == State.BODY ? endOfMessage() : State.CHUNK_DATA_CR;
                 continue;
             }
-            int stop = buf.forEachByte(i, to - i, this);
-            if (stop < 0) return;
-            i = stop + 1;
+            if (scratch == null) scratch = SCRATCH.get();
+            int n = Math.min(to - i, scratch.length);
+            buf.getBytes(i, scratch, 0, n);
+            int j = 0;
+            while (j < n) {
+                if (state == State.FIELD_VALUE && value == null) { // most of a head: a field value nobody reads
+                    int k = j;
+                    while (k < n && ORDINARY[scratch[k] & 0xff]) k++;
+                    position += k - j;
+                    headerBytes += k - j;
+                    j = k;
+                    if (headerBytes > maxHeaderSize) {
+                        fail(headStart, true, new ProxyException(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "the request headers are too large"));
+                        return;
+                    }
+                    if (j == n) break;
+                }
+                if (state == State.FIELD_NAME) {
+                    int k = j;
+                    while (k < n && scratch[k] >= 0 && TCHAR[scratch[k]]) {
+                        if (nameLength < MAX_NAME) name[nameLength] = (byte) (scratch[k] | 0x20);
+                        nameLength++;
+                        k++;
+                    }
+                    position += k - j;
+                    headerBytes += k - j;
+                    j = k;
+                    if (headerBytes > maxHeaderSize) {
+                        fail(headStart, true, new ProxyException(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "the request headers are too large"));
+                        return;
+                    }
+                    if (j == n) break;
+                } else if (state == State.REQUEST_LINE) {
+                    int k = j;
+                    while (k < n && scratch[k] != '\r' && scratch[k] != '\n') k++;
+                    int m = k - j;
+                    if (lineLength + m > maxLineLength) {
+                        fail(headStart, true, new ProxyException(HttpResponseStatus.REQUEST_URI_TOO_LONG, "the request line is too long"));
+                        return;
+                    }
+                    if (lineLength + m > line.length) line = java.util.Arrays.copyOf(line, Math.min(maxLineLength, Math.max(line.length * 2, lineLength + m)));
+                    System.arraycopy(scratch, j, line, lineLength, m);
+                    lineLength += m;
+                    position += m;
+                    j = k;
+                    if (j == n) break;
+                }
+                if (!process(scratch[j++])) break; // a body to skip, or an error
+            }
+            i += j;
         }
     }
 
+    private static final FastThreadLocal<byte[]> SCRATCH = new FastThreadLocal<>() {
+        @Override
+        protected byte[] initialValue() {
+            return new byte[4096];
+        }
+    };
+
     /** One byte of a head or of chunked framing; false to stop the loop (a body to skip, or an error). */
-    @Override
-    public boolean process(byte b) {
+    private boolean process(byte b) {
         long at = position++;
         switch (state) {
             case START -> {
@@ -269,6 +328,7 @@ final class RequestScanner implements ByteProcessor {
         }
         if (b == '\n') return endOfRequestLine();
         if (lineLength == maxLineLength) return fail(headStart, true, new ProxyException(HttpResponseStatus.REQUEST_URI_TOO_LONG, "the request line is too long"));
+        if (lineLength == line.length) line = java.util.Arrays.copyOf(line, Math.min(maxLineLength, line.length * 2));
         line[lineLength++] = b;
         return true;
     }
@@ -453,7 +513,18 @@ final class RequestScanner implements ByteProcessor {
 
     /** tchar of RFC 9110 §5.6.2. */
     static boolean isTchar(char c) {
-        if (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') return true;
-        return c < 128 && "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+        return c < 128 && TCHAR[c];
+    }
+
+    private static final boolean[] TCHAR = new boolean[128];
+    /** Bytes a field value may hold that need no look: not CR, LF or another control (tab allowed); obs-text is. */
+    private static final boolean[] ORDINARY = new boolean[256];
+
+    static {
+        for (char c = '0'; c <= '9'; c++) TCHAR[c] = true;
+        for (char c = 'a'; c <= 'z'; c++) TCHAR[c] = true;
+        for (char c = 'A'; c <= 'Z'; c++) TCHAR[c] = true;
+        for (char c : "!#$%&'*+-.^_`|~".toCharArray()) TCHAR[c] = true;
+        for (int b = 0; b < 256; b++) ORDINARY[b] = b == '\t' || (b >= 0x20 && b != 0x7f);
     }
 }
