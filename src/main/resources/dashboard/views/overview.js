@@ -39,7 +39,7 @@ function card(route, stats, rollout, sparks) {
   const rows = Object.entries(route.versions).map(([v, up]) => {
     const s = byVersion[v];
     const cells = ['rate', 'errors', 'p99'].map((field) => {
-      if (!stats) return h('td', { class: 'num' }, '—');
+      if (!stats) return h('td', { class: 'num', dataset: { field } }, h('span', { class: 'figure' }, '—'));
       const key = `${route.name}/${v}/${field}`;
       let u = sparks.get(key);
       if (!u) {
