@@ -1,6 +1,10 @@
 package io.graygate;
 
 import io.graygate.admin.AdminServer;
+import io.graygate.admin.MetricsEndpoint;
+import io.graygate.stats.LiveStats;
+import io.graygate.stats.StatsQuery;
+import io.graygate.stats.TrafficMeters;
 import io.graygate.audit.AuditLog;
 import io.graygate.audit.AuditLogs;
 import io.graygate.audit.QueuedAuditLog;
@@ -37,12 +41,13 @@ public final class Gateway implements AutoCloseable {
     private final RuleBook rules;
     private final ProxyServer proxy;
     private final AdminServer admin;
+    private final LiveStats stats;
     private final QueuedAuditLog audit;
     private final NodeIdentity node;
     private boolean closed;
 
     private Gateway(GatewayConfig config, Supplier<GatewayConfig> reloadSource, RuleBook rules, ProxyServer proxy, AdminServer admin,
-                    QueuedAuditLog audit, NodeIdentity node) {
+                    LiveStats stats, QueuedAuditLog audit, NodeIdentity node) {
         this.config = config;
         this.audit = audit;
         this.node = node;
@@ -50,6 +55,7 @@ public final class Gateway implements AutoCloseable {
         this.rules = rules;
         this.proxy = proxy;
         this.admin = admin;
+        this.stats = stats;
     }
 
     /** Opens the store, binds both listeners and returns the running gateway; on any failure releases what it took. */
@@ -70,33 +76,53 @@ public final class Gateway implements AutoCloseable {
      */
     public static Gateway start(GatewayConfig config, Set<String> reseed, Supplier<GatewayConfig> reloadSource) {
         AtomicReference<Gateway> self = new AtomicReference<>();
+        // One row of counters per event loop: the proxy's loops are numbered as the meters' rows.
+        TrafficMeters meters = new TrafficMeters(config.proxy().effectiveIoThreads());
         NodeIdentity node = NodeIdentity.forConfig(config);
         QueuedAuditLog audit = AuditLogs.forConfig(config);
         RuleBook rules;
         try {
-            rules = new RuleBook(config, RuleStores.forConfig(config), audit, node.id());
+            rules = new RuleBook(config, RuleStores.forConfig(config), audit, node.id(), meters);
         } catch (RuntimeException e) {
             audit.close();
             throw e;
         }
         ProxyServer proxy = null;
         AdminServer admin = null;
+        LiveStats stats = null;
         try {
             rules.open(reseed);
             proxy = new ProxyServer(config, rules::snapshot).start();
-            admin = new AdminServer(config, rules, () -> self.get().reload()).start();
+            stats = new LiveStats(meters, rules::snapshot, rules.store().nodeBoard());
+            ProxyServer p = proxy;
+            MetricsEndpoint metrics = new MetricsEndpoint(meters, rules::snapshot, p::servers, p::activeConnections, () -> rules.store().status());
+            admin = new AdminServer(config, rules, () -> self.get().reload(), stats, metrics).start();
+            // HOST:ADMINPORT with the port bound: the audit log's node id where the port is configured, and unique even when it is chosen at start.
+            stats.start(NodeIdentity.hostName() + ":" + admin.address().getPort(), admin.address().getHostString() + ":" + admin.address().getPort(),
+                    proxy.urls());
         } catch (RuntimeException e) {
             if (admin != null) admin.close();
             if (proxy != null) proxy.close();
+            if (stats != null) stats.close();
             rules.close();
             audit.close();
             throw e;
         }
-        Gateway g = new Gateway(config, reloadSource, rules, proxy, admin, audit, node);
+        Gateway g = new Gateway(config, reloadSource, rules, proxy, admin, stats, audit, node);
         self.set(g);
         log.info("graygate listening on {} (admin {}), store {}, {} routes, node {}, audit log {}", String.join(", ", proxy.urls()),
                 admin.address(), config.redactedStore(), config.routes().size(), node, audit.describe());
         return g;
+    }
+
+    /** The live per-version figures (this node's, or the cluster's on a shared store), for whoever decides from them. */
+    public StatsQuery stats() {
+        return stats;
+    }
+
+    /** This node's id on the shared store and the live nodes, as {@code GET /api/nodes} shows them. */
+    public LiveStats liveStats() {
+        return stats;
     }
 
     public InetSocketAddress address() {
@@ -211,6 +237,7 @@ public final class Gateway implements AutoCloseable {
         if (!before.listeners().equals(next.listeners())) out.add("listen");
         if (!before.admin().listen().equals(next.admin().listen())) out.add("admin.listen");
         if (!before.admin().token().equals(next.admin().token())) out.add("admin.token");
+        if (before.admin().metricsWithoutToken() != next.admin().metricsWithoutToken()) out.add("admin.metricsWithoutToken");
         if (!before.admin().tokens().equals(next.admin().tokens())) out.add("admin.tokens");
         if (!before.audit().equals(next.audit())) out.add("audit");
         if (!before.store().equals(next.store())) out.add("store");
@@ -234,6 +261,7 @@ public final class Gateway implements AutoCloseable {
         log.info("graygate stopping: draining in-flight requests (at most {} ms)", config.proxy().drainTimeout().toMillis());
         proxy.close();
         admin.close();
+        stats.close();
         rules.close();
         audit.close();
         log.info("graygate stopped");

@@ -22,6 +22,7 @@ import io.graygate.routing.Route;
 import io.graygate.routing.RouteTable;
 import io.graygate.rules.RuleBook;
 import io.graygate.rules.RuleChange;
+import io.graygate.stats.LiveStats;
 import io.graygate.store.HistoryEntry;
 import io.graygate.store.KeySet;
 import io.graygate.store.RouteState;
@@ -60,10 +61,13 @@ final class AdminApi {
     private final RuleBook rules;
     private final Supplier<ReloadReport> reload;
     private final Router router;
+    private final MetricsEndpoint metrics;
 
-    AdminApi(RuleBook rules, Supplier<ReloadReport> reload) {
+    AdminApi(RuleBook rules, Supplier<ReloadReport> reload, LiveStats stats, MetricsEndpoint metrics) {
         this.reload = reload;
         this.rules = rules;
+        this.metrics = metrics;
+        StatsApi live = new StatsApi(stats, rules::snapshot);
         this.router = new Router()
                 .add(HttpMethod.GET, "/health", call -> health())
                 .add(HttpMethod.GET, "/api/routes", call -> routes())
@@ -91,7 +95,13 @@ final class AdminApi {
                 .add(HttpMethod.PUT, "/api/routes/{route}/mode", call -> change(call, RuleChange.setMode(readMode(call.body()))))
                 .add(HttpMethod.GET, "/api/explain", call -> Explain.explain(call, rules.snapshot(), rules))
                 .add(HttpMethod.POST, "/api/reload", call -> JSON.valueToTree(reload.get()))
-                .add(HttpMethod.GET, "/api/audit", call -> AuditQuery.answer(call, rules.audit()));
+                .add(HttpMethod.GET, "/api/audit", call -> AuditQuery.answer(call, rules.audit()))
+                .add(HttpMethod.GET, "/api/stats", live::stats)
+                .add(HttpMethod.GET, "/api/nodes", call -> live.nodes());
+    }
+
+    MetricsEndpoint metrics() {
+        return metrics;
     }
 
     JsonNode handle(HttpMethod method, String rawPath, Map<String, List<String>> query, HttpHeaders headers, ByteBuf body, String actor) {

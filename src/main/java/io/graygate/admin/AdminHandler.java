@@ -37,6 +37,7 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
 
     private static final Logger log = LoggerFactory.getLogger(AdminHandler.class);
     private static final byte[] NEWLINE = {'\n'};
+    private static final String METRICS = "/metrics";
 
     /**
      * Scripts, styles, images, fetches and forms from the admin listener itself only; no inline script or style, no
@@ -48,16 +49,18 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
     private final AdminApi api;
     private final DashboardAssets assets;
     private final BearerToken token; // null: no token configured, every caller is let in
+    private final boolean metricsWithoutToken;
     private final Executor workers;
 
     // Touched only on the connection's I/O loop: requests read but not yet answered, and whether one is being served.
     private final ArrayDeque<FullHttpRequest> waiting = new ArrayDeque<>();
     private boolean serving;
 
-    AdminHandler(AdminApi api, DashboardAssets assets, BearerToken token, Executor workers) {
+    AdminHandler(AdminApi api, DashboardAssets assets, BearerToken token, boolean metricsWithoutToken, Executor workers) {
         this.api = api;
         this.assets = assets;
         this.token = token;
+        this.metricsWithoutToken = metricsWithoutToken;
         this.workers = workers;
     }
 
@@ -128,12 +131,14 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
     }
 
     private FullHttpResponse api(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder uri, String what) {
+        boolean metrics = uri.path().equals(METRICS);
         String holder = token == null ? null : token.holder(request.headers().get(HttpHeaderNames.AUTHORIZATION));
-        if (token != null && holder == null) {
+        if (token != null && holder == null && !(metrics && metricsWithoutToken)) {
             boolean given = request.headers().contains(HttpHeaderNames.AUTHORIZATION);
             log.warn("admin: refused {} from {}: {} bearer token", what, ctx.channel().remoteAddress(), given ? "wrong" : "no");
             throw ApiException.unauthorized(given ? "unauthorized: wrong token" : "unauthorized: send Authorization: Bearer <token>");
         }
+        if (metrics) return metrics(request);
         return json(HttpResponseStatus.OK, api.handle(request.method(), uri.rawPath(), uri.parameters(), request.headers(),
                 request.content(), Actor.of(holder, request.headers().get(Actor.HEADER))));
     }
@@ -150,6 +155,18 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
         if (!same) h.setInt(HttpHeaderNames.CONTENT_LENGTH, asset.body().length);
         h.set(HttpHeaderNames.ETAG, asset.etag());
         h.set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_CACHE); // revalidated each time: an upgrade shows at once
+        return response;
+    }
+
+    /** Prometheus's text format, not JSON: the one endpoint outside the API's router. */
+    private FullHttpResponse metrics(FullHttpRequest request) {
+        if (!HttpMethod.GET.equals(request.method())) throw ApiException.methodNotAllowed(request.method().name(), METRICS, "GET");
+        MetricsEndpoint m = api.metrics();
+        ByteBuf content = Unpooled.wrappedBuffer(m.scrape());
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, content);
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, m.contentType());
+        response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes());
+        response.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
         return response;
     }
 

@@ -5,6 +5,9 @@ import io.graygate.config.GatewayConfig;
 import io.graygate.config.HostPort;
 import io.graygate.config.ReloadReport;
 import io.graygate.rules.RuleBook;
+import io.graygate.stats.LiveStats;
+import io.graygate.stats.TrafficMeters;
+import io.graygate.store.NodeBoard;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -27,8 +30,9 @@ import java.util.function.Supplier;
 
 /**
  * The admin listener: the JSON API over the rule book and the dashboard built on it ({@code /}, {@code /ui/...}), on
- * loopback by default. When {@code admin.token} is set, every API call, {@code /health} included, must carry
- * {@code Authorization: Bearer <token>}, else it is answered 401; the dashboard's static files need none.
+ * loopback by default. When {@code admin.token} or {@code admin.tokens} is set, every API call, {@code /health}
+ * included, must carry {@code Authorization: Bearer <token>} with one of them, else it is answered 401; the
+ * dashboard's static files need none, and {@code /metrics} none when {@code admin.metricsWithoutToken}.
  */
 public final class AdminServer implements AutoCloseable {
 
@@ -40,6 +44,8 @@ public final class AdminServer implements AutoCloseable {
     private final GatewayConfig config;
     private final RuleBook rules;
     private final Supplier<ReloadReport> reload;
+    private final LiveStats stats;
+    private final MetricsEndpoint metrics;
     private EventLoopGroup acceptors;
     private EventLoopGroup ioLoops;
     private ExecutorService workers;
@@ -54,15 +60,26 @@ public final class AdminServer implements AutoCloseable {
 
     /** @param reload reads the configuration file again and puts it in force, for {@code POST /api/reload} */
     public AdminServer(GatewayConfig config, RuleBook rules, Supplier<ReloadReport> reload) {
+        this(config, rules, reload, new LiveStats(TrafficMeters.NONE, rules::snapshot, NodeBoard.ALONE),
+                MetricsEndpoint.standalone(rules::snapshot, () -> rules.store().status()));
+    }
+
+    /**
+     * @param stats   the live figures and the node list, for {@code /api/stats} and {@code /api/nodes}
+     * @param metrics what {@code /metrics} serves
+     */
+    public AdminServer(GatewayConfig config, RuleBook rules, Supplier<ReloadReport> reload, LiveStats stats, MetricsEndpoint metrics) {
         this.config = config;
         this.rules = rules;
         this.reload = reload;
+        this.stats = stats;
+        this.metrics = metrics;
     }
 
     /** Binds {@code admin.listen}; fails fast, naming the address, when it is taken. */
     public synchronized AdminServer start() {
         if (listener != null) throw new IllegalStateException("the admin server is already started");
-        AdminApi api = new AdminApi(rules, reload);
+        AdminApi api = new AdminApi(rules, reload, stats, metrics);
         DashboardAssets assets = DashboardAssets.fromClassPath();
         BearerToken token = BearerToken.forConfig(config.admin());
         acceptors = new NioEventLoopGroup(1, new DefaultThreadFactory("graygate-admin-accept"));
@@ -79,7 +96,7 @@ public final class AdminServer implements AutoCloseable {
                         ch.pipeline()
                                 .addLast("http", new HttpServerCodec())
                                 .addLast("aggregate", new HttpObjectAggregator(MAX_BODY_BYTES))
-                                .addLast("api", new AdminHandler(api, assets, token, workers));
+                                .addLast("api", new AdminHandler(api, assets, token, config.admin().metricsWithoutToken(), workers));
                     }
                 });
         ChannelFuture bound = bootstrap.bind(at.host(), at.port()).awaitUninterruptibly();

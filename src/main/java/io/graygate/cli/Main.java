@@ -15,7 +15,7 @@ import java.util.concurrent.Callable;
         description = "Gray-release HTTP gateway: rules and sticky splits choose which version of a service each request reaches.",
         subcommands = {ServeCommand.class, GrayCommand.class, SetCommand.class, PolicyCommand.class, SplitCommand.class,
                 SwitchCommand.class, PromoteCommand.class, RollbackCommand.class, HistoryCommand.class, AuditCommand.class, ModeCommand.class,
-                ExplainCommand.class, StatusCommand.class, ReloadCommand.class, CompletionCommand.class, HelpCommand.class})
+                ExplainCommand.class, StatusCommand.class, TopCommand.class, ReloadCommand.class, CompletionCommand.class, HelpCommand.class})
 public final class Main implements Callable<Integer> {
 
     @Spec
@@ -32,19 +32,9 @@ public final class Main implements Callable<Integer> {
         return CliException.USAGE;
     }
 
-    /** The version from the jar's Maven metadata, or "development build" when run from classes. */
+    /** The version from the jar's Maven metadata, or "(development build)" when run from classes. */
     static String version() {
-        try (InputStream in = Main.class.getResourceAsStream("/META-INF/maven/io.graygate/graygate/pom.properties")) {
-            if (in != null) {
-                Properties p = new Properties();
-                p.load(in);
-                String v = p.getProperty("version");
-                if (v != null) return v;
-            }
-        } catch (IOException e) {
-            // fall through
-        }
-        return "(development build)";
+        return io.graygate.BuildInfo.version();
     }
 
     static final class Version implements CommandLine.IVersionProvider {

@@ -10,9 +10,9 @@ import java.util.Set;
 /**
  * The admin API listener. {@code token}, when non-empty, is accepted as "Authorization: Bearer &lt;token&gt;" and
  * its holder recorded as the actor {@code admin}; each of {@code tokens} likewise, recorded under its own name.
- * With neither, every caller is let in.
+ * With neither, every caller is let in. {@code /metrics} needs a token too unless {@code metricsWithoutToken}.
  */
-public record AdminConfig(HostPort listen, String token, List<NamedToken> tokens) {
+public record AdminConfig(HostPort listen, String token, List<NamedToken> tokens, boolean metricsWithoutToken) {
 
     public static final HostPort DEFAULT_LISTEN = new HostPort("127.0.0.1", 9090);
     /** The actor of the single {@code admin.token} (and of every call when no token is configured). */
@@ -36,14 +36,24 @@ public record AdminConfig(HostPort listen, String token, List<NamedToken> tokens
 
     @JsonCreator
     public AdminConfig(@JsonProperty("listen") HostPort listen, @JsonProperty("token") String token,
-                       @JsonProperty("tokens") List<NamedToken> tokens) {
-        this.listen = listen == null ? DEFAULT_LISTEN : listen;
-        this.token = token == null || token.isBlank() ? "" : token;
-        this.tokens = tokens == null ? List.of() : List.copyOf(check(tokens, this.token));
+                       @JsonProperty("tokens") List<NamedToken> tokens,
+                       @JsonProperty("metricsWithoutToken") Boolean metricsWithoutToken) {
+        this(listen == null ? DEFAULT_LISTEN : listen, token == null || token.isBlank() ? "" : token, tokens,
+                metricsWithoutToken != null && metricsWithoutToken);
+    }
+
+    public AdminConfig {
+        java.util.Objects.requireNonNull(listen, "listen");
+        java.util.Objects.requireNonNull(token, "token");
+        tokens = tokens == null ? List.of() : List.copyOf(check(tokens, token));
+    }
+
+    public AdminConfig(HostPort listen, String token, List<NamedToken> tokens) {
+        this(listen, token, tokens, (Boolean) null);
     }
 
     public AdminConfig(HostPort listen, String token) {
-        this(listen, token, null);
+        this(listen, token, null, (Boolean) null);
     }
 
     public static AdminConfig defaults() {
@@ -63,8 +73,8 @@ public record AdminConfig(HostPort listen, String token, List<NamedToken> tokens
             String at = "tokens[" + i + "]";
             if (t == null) throw new IllegalArgumentException(at + ": is empty; expected {name: NAME, token: SECRET}");
             if (t.name().isEmpty()) throw new IllegalArgumentException(at + ".name: is required (the actor its changes are recorded under)");
-            if (!t.name().matches("[\\p{Graph}]{1,64}")) {
-                throw new IllegalArgumentException(at + ".name: expected up to 64 printable characters without spaces, got \"" + t.name() + "\"");
+            if (!t.name().matches("[A-Za-z0-9._@:-]{1,64}")) {
+                throw new IllegalArgumentException(at + ".name: expected up to 64 letters, digits, '.', '_', '@', ':' or '-', got \"" + t.name() + "\"");
             }
             if (t.token().isEmpty()) throw new IllegalArgumentException(at + ".token: is empty (an unset ${VARIABLE}?); every named token needs a secret");
             if (!names.add(t.name())) {
@@ -86,6 +96,7 @@ public record AdminConfig(HostPort listen, String token, List<NamedToken> tokens
     @Override
     public String toString() {
         return "AdminConfig[listen=" + listen + ", token=" + (token.isEmpty() ? "none" : "****")
-                + (tokens.isEmpty() ? "" : ", tokens=" + tokens.stream().map(NamedToken::name).toList()) + "]";
+                + (tokens.isEmpty() ? "" : ", tokens=" + tokens.stream().map(NamedToken::name).toList())
+                + (metricsWithoutToken ? ", metricsWithoutToken" : "") + "]";
     }
 }

@@ -126,7 +126,7 @@ public record GatewayConfig(List<ListenerConfig> listeners, AdminConfig admin, S
     }
 
     public GatewayConfig withAdminListen(HostPort l) {
-        return new GatewayConfig(listeners, new AdminConfig(l, admin.token(), admin.tokens()), store, clientIp, upstreams, routes, proxy, audit);
+        return new GatewayConfig(listeners, new AdminConfig(l, admin.token(), admin.tokens(), admin.metricsWithoutToken()), store, clientIp, upstreams, routes, proxy, audit);
     }
 
     public GatewayConfig withStore(String s) {

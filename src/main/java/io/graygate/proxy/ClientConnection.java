@@ -7,6 +7,7 @@ import io.graygate.routing.RequestPath;
 import io.graygate.routing.RequestView;
 import io.graygate.routing.Route;
 import io.graygate.routing.RouteTable;
+import io.graygate.stats.Outcome;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -74,6 +75,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
 
     private ChannelHandlerContext ctx;
     private UpstreamPool pool;
+    /** This connection's event loop's index: the row its meters count in. */
+    private int loop;
     private LoopCounter inFlight;
     private IpAddress peer;
     private String peerText;
@@ -149,6 +152,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         peerText = peer.toString();
         peerTrusted = proxy.clientIps().trusts(peer);
         pool = proxy.pool(ctx.channel().eventLoop());
+        loop = pool.index();
         inFlight = proxy.inFlight(ctx.channel().eventLoop());
         idleSince = System.nanoTime();
         codec = ctx.pipeline().get(ClientChannelInitializer.CODEC) instanceof ClientHttpCodec c ? c : null;
@@ -343,6 +347,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         proxy.clientIps().resolve(peer, request.headers(), client);
         Decision decision = route.decide(this);
         x.decision = decision;
+        decision.meter().decided(loop);
         UpstreamGroup group = proxy.upstream(decision.upstream());
         if (group == null) {
             respondLocally(x, ProxyException.unknownUpstream(route.name(), decision.upstream()), false);
@@ -359,7 +364,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         x.upgrade = ForwardingHeaders.isUpgradeRequest(request);
         x.clientText = client.is(peer) ? peerText : client.toString();
         ForwardingHeaders.prepareRequest(request, x.upgrade, peerText, x.clientText, scheme, peerTrusted, route.upstreamHost(), x.server.hostHeader(), x.framing);
-        x.upstreamStartNanos = System.nanoTime();
+        x.upstreamStartNanos = x.tryStartNanos = System.nanoTime();
         UpstreamConnection c = pool.pollIdle(x.server);
         if (c != null) {
             x.reused = true;
@@ -384,9 +389,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         x.connecting = null;
         if (!f.isSuccess()) {
             String why = ProxyException.describeConnectFailure(f.cause(), proxy.config().proxy().connectTimeout());
+            x.server.countConnectFailure();
             NextUpstreamPolicy.Failure failure = f.cause() instanceof io.netty.channel.ConnectTimeoutException
                     ? NextUpstreamPolicy.Failure.CONNECT_TIMEOUT : NextUpstreamPolicy.Failure.CONNECT_FAILED;
             if (tryNextServer(x, failure, why)) return;
+            x.upstreamFailed = true;
             respondLocally(x, ProxyException.badGateway(x.route.name(), x.server, why), false);
             return;
         }
@@ -428,6 +435,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         x.earlierTries = (x.earlierTries == null ? "" : x.earlierTries + ",") + failed + "(" + failure.word + ")";
         x.server = next;
         x.retried = false;
+        x.tryStartNanos = System.nanoTime();
         UpstreamConnection c = pool.pollIdle(next);
         if (c != null) {
             x.reused = true;
@@ -626,10 +634,12 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         if (!x.anyResponse() && mayRetry && x.reused && !x.retried && NextUpstreamPolicy.resendable(x.method, x.expectsBody, x.upgrade)) {
             x.retried = true;
             x.reused = false;
+            x.tryStartNanos = System.nanoTime();
             connect(x);
             return;
         }
         if (!x.anyResponse() && mayRetry && tryNextServer(x, NextUpstreamPolicy.Failure.BROKE_OFF, why)) return;
+        x.upstreamFailed = true;
         if (!x.responseStarted()) {
             respondLocally(x, ProxyException.badGateway(x.route.name(), x.server, why), false);
             return;
@@ -726,6 +736,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
                 return;
             }
         }
+        x.upstreamFailed = true;
         if (!x.responseStarted()) {
             respondLocally(x, ProxyException.gatewayTimeout(x.route.name(), x.server, proxy.config().proxy().responseTimeout()), false);
             if (!closing) armTimer(timeouts.shortest());
@@ -779,13 +790,18 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         }
     }
 
-    /** Counts the request as answered and hands it to the access log; once per exchange. */
+    /** Counts the request as answered, in the meters and the access log; once per exchange. */
     private void finish(Exchange x) {
         if (!x.counted) return;
         x.counted = false;
         inFlight.decrement();
-        Decision d = x.decision;
         long now = System.nanoTime();
+        Decision d = x.decision;
+        if (d != null) {
+            // An upstream's time counts only when it answered in full: the exchange's last try, its head to its last byte.
+            long lastTryNanos = x.anyResponse() && x.responseDone() && !x.local && !x.upstreamFailed ? now - x.tryStartNanos : -1;
+            d.meter().finished(loop, x.upstreamFailed ? Outcome.UPSTREAM_ERROR : Outcome.of(x.status), now - x.startNanos, lastTryNanos);
+        }
         long upstreamNanos = x.upstreamNanos > 0 ? x.upstreamNanos : x.upstreamStartNanos != 0 ? now - x.upstreamStartNanos : -1;
         proxy.accessLog().record(x.route == null ? null : x.route.name(), d == null ? null : d.version(), d == null ? null : d.rule(),
                 x.earlierTries, x.server, x.status, now - x.startNanos, upstreamNanos, x.bytesIn, x.bytesOut,
@@ -952,6 +968,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         /** When the client last sent bytes of this request (or was let read again after a pause). */
         long clientActivity;
         boolean counted;
+        /** When the try that is under way started (a connection asked for): the upstream's time is from here. */
+        long tryStartNanos;
+        /** The gateway gave up on the upstream: it could not be reached, timed out or broke off (code upstream_error). */
+        boolean upstreamFailed;
 
         boolean requestDone() {
             return requestState != ExchangeState.Request.RECEIVING;

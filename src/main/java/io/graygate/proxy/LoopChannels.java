@@ -19,7 +19,10 @@ final class LoopChannels {
 
     private final EventLoop loop;
     private final Set<Channel> open = Collections.newSetFromMap(new IdentityHashMap<>());
-    private final ChannelFutureListener forget = f -> open.remove(f.channel());
+    private final LoopCounter count = new LoopCounter();
+    private final ChannelFutureListener forget = f -> {
+        if (open.remove(f.channel())) count.decrement();
+    };
 
     LoopChannels(EventLoop loop) {
         this.loop = loop;
@@ -27,7 +30,15 @@ final class LoopChannels {
 
     /** Called on the channel's own loop, as it is initialized. */
     void add(Channel ch) {
-        if (open.add(ch)) ch.closeFuture().addListener(forget);
+        if (open.add(ch)) {
+            count.increment();
+            ch.closeFuture().addListener(forget);
+        }
+    }
+
+    /** How many are open, from any thread. */
+    long count() {
+        return count.get();
     }
 
     /** A copy of the open channels, taken on the loop; never call it on a loop (it waits). */

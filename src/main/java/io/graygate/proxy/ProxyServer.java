@@ -143,10 +143,16 @@ public final class ProxyServer implements AutoCloseable {
         UpstreamSet before = upstreams;
         UpstreamSet after = UpstreamSet.build(next.upstreams(), loopCount, before, hostNames);
         upstreams = after.withGroupsOf(before);
+        Set<String> strippingBefore = stripPrefixRoutes;
+        // While the routes swap, a request may be decided by either table: a new route strips from its first request.
+        Set<String> strippingEither = new HashSet<>(strippingBefore);
+        strippingEither.addAll(stripPrefixRoutes(next));
+        stripPrefixRoutes = Set.copyOf(strippingEither);
         try {
             swapRoutes.run();
         } catch (RuntimeException e) {
             upstreams = before;
+            stripPrefixRoutes = strippingBefore;
             throw e;
         }
         config = next;
@@ -281,6 +287,29 @@ public final class ProxyServer implements AutoCloseable {
         int changed = 0;
         for (ListenerTls.Pending p : pending) if (p.apply()) changed++;
         return changed;
+    }
+
+    /** Client connections open now, on every listener. */
+    public long activeConnections() {
+        long n = 0;
+        for (LoopChannels c : clientsByLoop.values()) n += c.count();
+        return n;
+    }
+
+    /** Every upstream server in force, by group, as health and failures show it. */
+    public List<ServerState> servers() {
+        // Keyed by label set: while a reload swaps the groups, a group may be listed twice for a moment.
+        Map<String, ServerState> out = new java.util.LinkedHashMap<>();
+        for (UpstreamGroup g : upstreams.groups().values()) {
+            for (UpstreamServer s : g.servers()) {
+                out.putIfAbsent(g.name() + " " + s, new ServerState(g.name(), s.toString(), s.health().isUp(), s.connectFailures()));
+            }
+        }
+        return List.copyOf(out.values());
+    }
+
+    /** One upstream server of a group: up (not marked down by failures or health checks), and its connect failures so far. */
+    public record ServerState(String upstream, String server, boolean up, long connectFailures) {
     }
 
     /** Requests received and not yet fully answered. */

@@ -155,6 +155,11 @@ final class UpstreamPool {
     }
 
     /** Idle connections held now; call on this pool's loop. */
+    /** This loop's place among the event loops, from 0: the row it records its meters in. */
+    int index() {
+        return index;
+    }
+
     int idleCount() {
         int n = 0;
         for (ArrayDeque<UpstreamConnection> connections : idle.values()) n += connections.size();

@@ -31,6 +31,7 @@ final class UpstreamServer {
     private final String hostHeader;
     private final ServerHealth health;
     private final LongAdder connectAttempts = new LongAdder();
+    private final LongAdder connectFailures = new LongAdder();
     private volatile boolean retired;
 
     UpstreamServer(String group, ServerAddress configured, InetSocketAddress address, int weight, int maxFails, long failTimeoutNanos) {
@@ -107,6 +108,15 @@ final class UpstreamServer {
     /** Connections this gateway has tried to open to the server (for tests and diagnostics). */
     long connectAttempts() {
         return connectAttempts.sum();
+    }
+
+    /** A connection to it could not be made (refused, timed out, TLS handshake failed); rare, so a shared adder. */
+    void countConnectFailure() {
+        connectFailures.increment();
+    }
+
+    long connectFailures() {
+        return connectFailures.sum();
     }
 
     void retire() {

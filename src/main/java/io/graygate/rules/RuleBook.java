@@ -14,6 +14,7 @@ import io.graygate.store.HistoryEntry;
 import io.graygate.store.KeySet;
 import io.graygate.store.RouteState;
 import io.graygate.store.RuleStore;
+import io.graygate.stats.TrafficMeters;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +36,7 @@ public final class RuleBook implements AutoCloseable {
 
     private volatile GatewayConfig config;
     private final RuleStore store;
+    private final TrafficMeters meters;
     /** Routes the store holds state for that the configuration no longer names (kept, not served). */
     private volatile Set<String> unconfigured = Set.of();
     private volatile RouteTable snapshot = RouteTable.EMPTY;
@@ -49,10 +51,19 @@ public final class RuleBook implements AutoCloseable {
 
     /** @param audit where every change put in force is recorded, as made on {@code node} */
     public RuleBook(GatewayConfig config, RuleStore store, AuditLog audit, String node) {
+        this(config, store, audit, node, TrafficMeters.NONE);
+    }
+
+    /**
+     * @param audit  where every change put in force is recorded, as made on {@code node}
+     * @param meters where the compiled decisions find their counters (the proxy's, sized for its event loops)
+     */
+    public RuleBook(GatewayConfig config, RuleStore store, AuditLog audit, String node, TrafficMeters meters) {
         this.config = config;
         this.store = store;
         this.audit = audit;
         this.node = node;
+        this.meters = meters;
     }
 
     public AuditLog audit() {
@@ -293,8 +304,8 @@ public final class RuleBook implements AutoCloseable {
         });
     }
 
-    static Route compile(RouteConfig rc, RouteState s) {
-        return RouteCompiler.compile(rc, s.policy(), s.allSets(), s.revision());
+    private Route compile(RouteConfig rc, RouteState s) {
+        return RouteCompiler.compile(rc, s.policy(), s.allSets(), s.revision(), meters);
     }
 
     @Override

@@ -32,6 +32,11 @@ public interface RuleStore extends AutoCloseable {
 
     StoreStatus status();
 
+    /** Where this node and the others sharing the store post their heartbeats and traffic; one node alone by default. */
+    default NodeBoard nodeBoard() {
+        return NodeBoard.ALONE;
+    }
+
     /** Flushes and releases the store; harmless to call twice. */
     @Override
     void close();

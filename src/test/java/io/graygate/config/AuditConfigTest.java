@@ -65,7 +65,7 @@ class AuditConfigTest {
                 Arguments.of("no name", withAdmin("  tokens: [{token: abc}]\n", ""),
                         "admin.tokens[0].name: is required (the actor its changes are recorded under)"),
                 Arguments.of("a name with a space", withAdmin("  tokens: [{name: deploy bot, token: abc}]\n", ""),
-                        "admin.tokens[0].name: expected up to 64 printable characters without spaces, got \"deploy bot\""),
+                        "admin.tokens[0].name: expected up to 64 letters, digits, '.', '_', '@', ':' or '-', got \"deploy bot\""),
                 Arguments.of("unknown key", withAdmin("  tokens: [{name: ci, secret: abc}]\n", ""),
                         "admin.tokens[0].secret: unknown key; known keys here: [name, token]"),
                 Arguments.of("access log format", ConfigLoaderTest.GOOD + "proxy: {accessLogFormat: xml}\n",

@@ -126,7 +126,8 @@ public final class GatewayProcess implements AutoCloseable {
     }
 
     /** This JVM's classpath: the URLs of the loader that loaded the tests (exec:java), else java.class.path (surefire). */
-    private static String classpath() {
+    /** The test classpath, for a child JVM (Surefire may run the tests through a manifest-only jar). */
+    public static String classpath() {
         if (Thread.currentThread().getContextClassLoader() instanceof URLClassLoader loader && loader.getURLs().length > 0) {
             List<String> paths = new ArrayList<>();
             for (URL url : loader.getURLs()) {

@@ -1,5 +1,6 @@
 package io.graygate.store.redis;
 
+import io.graygate.store.NodeBoard;
 import io.graygate.store.RouteState;
 import io.graygate.store.RuleStore;
 import io.graygate.store.StoreStatus;
@@ -24,6 +25,7 @@ public final class RedisRuleStore implements RuleStore {
     private final SeedKeyWatcher keys;
     private final RedisSync sync;
     private final RedisWriter writer;
+    private final RedisNodeBoard board;
     private boolean closed;
 
     /**
@@ -41,6 +43,7 @@ public final class RedisRuleStore implements RuleStore {
         this.keys = new SeedKeyWatcher(keyedSets, layout, known, rejections);
         this.sync = new RedisSync(uri, link, layout, known, keys, rejections, lastKnownGood);
         this.writer = new RedisWriter(uri, link, layout, known, sync);
+        this.board = new RedisNodeBoard(link, uri.prefix(), uri.timeout());
     }
 
     @Override
@@ -77,6 +80,11 @@ public final class RedisRuleStore implements RuleStore {
         }
         return new StoreStatus("redis", sync.connected(), uri.toString(), sync.lastSync(), detail, sync.rulesFrom(),
                 StoreStatus.ageOf(sync.lastSync()));
+    }
+
+    @Override
+    public NodeBoard nodeBoard() {
+        return board;
     }
 
     @Override

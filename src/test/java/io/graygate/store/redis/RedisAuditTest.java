@@ -74,6 +74,10 @@ class RedisAuditTest {
     }
 
     private GatewayConfig config(String extra) {
+        return config("gw", extra);
+    }
+
+    private GatewayConfig config(String node, String extra) {
         return ConfigLoader.parse("""
                 listen: 127.0.0.1:0
                 admin:
@@ -88,7 +92,7 @@ class RedisAuditTest {
                   - {name: api, pathPrefix: /api, stable: prod, gray: next, whitelistKey: gray}
                 proxy: {accessLog: false}
                 %s
-                """.formatted(nodes.storeUri(redis.uri(), "gw"), extra), Map.of());
+                """.formatted(nodes.storeUri(redis.uri(), node), extra), Map.of());
     }
 
     private int post(String path, String body) throws Exception {
@@ -123,6 +127,22 @@ class RedisAuditTest {
         assertThat(read).extracting(AuditEntry::actor).containsExactly("redis-key:gray", "deploy-bot (alice@host)");
         assertThat(gateway.audit().read("web", null, 100)).hasSize(1);
         assertThat(stream()).hasSize(2); // a restart that reads the same key content records nothing new
+    }
+
+    @Test
+    void onlyTheNodeThatMadeAChangeRecordsIt() throws Exception {
+        gateway = Gateway.start(config("a", ""));
+        try (Gateway other = Gateway.start(config("b", ""))) {
+            assertThat(post("/api/routes/web/whitelist", "{\"entries\": [\"10.0.0.2\"]}")).isEqualTo(200);
+            Polling.await("the change on the other node", Duration.ofSeconds(5), () -> other.rules().state("web").revision() == 2);
+            assertThat(post("/api/routes/web/whitelist", "{\"entries\": [\"10.0.0.3\"]}")).isEqualTo(200);
+            Polling.await("the second change on the other node", Duration.ofSeconds(5), () -> other.rules().state("web").revision() == 3);
+            Polling.await("two entries", Duration.ofSeconds(5), () -> stream().size() >= 2);
+            other.close(); // what it had queued is written now
+            // the other node put both changes in force from the notices, and recorded neither
+            assertThat(stream()).extracting(m -> m.getBody().get("change"))
+                    .containsExactly("whitelist add 10.0.0.2 (1 entry)", "whitelist add 10.0.0.3 (1 entry)");
+        }
     }
 
     @Test
