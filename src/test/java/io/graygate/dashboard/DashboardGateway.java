@@ -125,10 +125,18 @@ final class DashboardGateway implements AutoCloseable {
         }
     }
 
+    private boolean grayStopped;
+
+    /** Stops gray's only server: from then on every request sent to gray fails (502). */
+    void stopGray() {
+        gray.close();
+        grayStopped = true;
+    }
+
     @Override
     public void close() {
         gateway.close();
         production.close();
-        gray.close();
+        if (!grayStopped) gray.close();
     }
 }
