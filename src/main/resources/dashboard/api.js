@@ -61,17 +61,17 @@ export const get = (path) => call('GET', path);
 const missing = new Set();
 
 /**
- * An endpoint that a gateway may not have yet (stats, nodes, audit, rollouts): its answer, or null when this
- * gateway has no such endpoint. It is asked once per page load, so a missing one is not asked again every 2 s.
+ * An endpoint that a gateway may not have yet (stats, nodes, audit, rollouts): its answer (which may be JSON null),
+ * or undefined when this gateway has no such endpoint. A missing one is asked once per page load, not every 2 s.
  */
 export async function optional(path, feature) {
-  if (missing.has(feature)) return null;
+  if (missing.has(feature)) return undefined;
   try {
     return await get(path);
   } catch (e) {
     if (e.noSuchEndpoint) {
       missing.add(feature);
-      return null;
+      return undefined;
     }
     throw e;
   }

@@ -16,7 +16,7 @@ export function auditPage(el) {
     const shown = entries.filter((e) => !who || String(e.actor).toLowerCase().includes(who));
     clear(table, h('table', { class: 'audit' },
       h('thead', {}, h('tr', {}, ['when', 'who', 'node', 'route', 'change', 'revision'].map((t) => h('th', {}, t)))),
-      h('tbody', {}, shown.map((e) => h('tr', {},
+      h('tbody', {}, shown.map((e) => h('tr', { dataset: { route: e.route || '', actor: e.actor || '' } },
         h('td', {}, fmt.time(e.time)), h('td', {}, e.actor), h('td', {}, e.node), h('td', {}, e.route), h('td', {}, e.change),
         h('td', { class: 'num' }, e.revisionBefore === e.revisionAfter ? e.revisionAfter : `${e.revisionBefore} → ${e.revisionAfter}`))))),
     shown.length ? null : h('p', { class: 'note' }, 'No entry.'));
@@ -25,7 +25,7 @@ export function auditPage(el) {
     clear(error);
     try {
       const r = await optional(`/api/audit?limit=500${route.value ? `&route=${enc(route.value)}` : ''}`, 'audit');
-      if (r === null) return clear(table, notAvailable('The audit log (GET /api/audit)'));
+      if (r === undefined) return clear(table, notAvailable('The audit log (GET /api/audit)'));
       entries = r.entries;
       draw();
     } catch (e) {

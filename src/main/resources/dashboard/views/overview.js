@@ -16,9 +16,10 @@ export function overview(el) {
     const cards = [];
     let statsMissing = false;
     for (const route of list.routes) {
+      // a gateway with rollouts says in each route's state whether one runs (rollout: null or its summary)
       const [stats, rollout] = await Promise.all([
         optional(`/api/stats?route=${enc(route.name)}&window=10s&scope=cluster`, 'stats'),
-        optional(`/api/routes/${enc(route.name)}/rollout`, 'rollout').catch(() => null),
+        'rollout' in route ? route.rollout : optional(`/api/routes/${enc(route.name)}/rollout`, 'rollout').catch(() => null),
       ]);
       if (stats) series.add(route.name, stats);
       else statsMissing = true;
@@ -38,7 +39,7 @@ function card(route, stats, rollout, sparks) {
   const rows = Object.entries(route.versions).map(([v, up]) => {
     const s = byVersion[v];
     const cells = ['rate', 'errors', 'p99'].map((field) => {
-      if (!stats) return h('td', { class: 'num' }, '—');
+      if (!stats) return h('td', { class: 'num', dataset: { field } }, h('span', { class: 'figure' }, '—'));
       const key = `${route.name}/${v}/${field}`;
       let u = sparks.get(key);
       if (!u) {

@@ -2,11 +2,15 @@
 import { optional } from '../api.js';
 import { fmt, h } from '../dom.js';
 
-/** {available: false} when the gateway has no rollout API; else {available: true, rollout: the state or null}. */
-export async function loadRollout(base) {
+/**
+ * {available: false} when the gateway has no rollout API; else {available: true, rollout: the state or null}. A
+ * route state with a `rollout` field says whether one runs, so a route without one is not asked (and not 404).
+ */
+export async function loadRollout(base, route) {
+  if (route && 'rollout' in route && !route.rollout) return { available: true, rollout: null };
   const r = await optional(`${base}/rollout`, 'rollout');
-  if (r === null) return { available: false };
-  return { available: true, rollout: r };
+  if (r === undefined) return { available: false };
+  return { available: true, rollout: r }; // null: the route has no rollout
 }
 
 /**

@@ -19,7 +19,8 @@ export function routePage(el, name) {
   let busy = false; // a form is being used: do not redraw under the user's hands
 
   async function render() {
-    const [route, history, rollout] = await Promise.all([get(base), get(`${base}/history?limit=20`), loadRollout(base)]);
+    const [route, history] = await Promise.all([get(base), get(`${base}/history?limit=20`)]);
+    const rollout = await loadRollout(base, route);
     shown = route.revision;
     current = route;
     clear(body,

@@ -3,6 +3,7 @@ package io.graygate.dashboard;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -79,8 +80,11 @@ final class Browser implements AutoCloseable {
         return ((JavascriptExecutor) driver).executeScript(script, args);
     }
 
+    /** Polls with a deadline; an element replaced while it is read (the page redraws itself) is read again. */
     WebDriverWait waiting() {
-        return new WebDriverWait(driver, Duration.ofSeconds(15), Duration.ofMillis(50));
+        WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(15), Duration.ofMillis(50));
+        wait.ignoring(StaleElementReferenceException.class);
+        return wait;
     }
 
     /** Console messages of level SEVERE and WARNING since the last call (errors, failed loads, CSP violations). */

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import static io.graygate.testing.Polling.await;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -93,7 +94,7 @@ class DashboardBrowserTest {
         new OverviewPage(browser);
         // two refreshes of the overview go by: polling adds no error either
         long before = gw.gateway.rules().snapshotInfo().revision();
-        await("two overview refreshes", Duration.ofSeconds(10), () -> browser.js("return document.querySelectorAll('.route-card').length").equals(1L)
+        await("two overview refreshes", Duration.ofSeconds(10), () -> browser.js("return document.querySelectorAll('.route-card').length").equals(2L)
                 && (Long) browser.js("return performance.getEntriesByType('resource').filter(e => e.name.endsWith('/api/routes')).length") >= 3);
         assertThat(gw.gateway.rules().snapshotInfo().revision()).isEqualTo(before);
 
@@ -221,6 +222,38 @@ class DashboardBrowserTest {
         page.awaitRevisionAfter(allProduction);
         assertThat(gw.grayPercent(200, "to-")).isEqualTo(100.0);
         assertThat(page.text()).contains("rollback to revision " + allGray);
+    }
+
+    @Test
+    void theAuditLogShowsWhoChangedWhatAndFiltersByRouteAndActor() {
+        RoutePage page = routePage();
+        long before = page.revision();
+        page.addToSet("testers", "203.0.113.50");
+        page.awaitRevisionAfter(before);
+        gw.api("POST", "/api/routes/shop/switch", "{\"version\": \"gray\"}", Map.of("X-Graygate-Actor", "alice@laptop"));
+        // the audit log is written off the request's thread: wait until it has both changes
+        await("both changes in the audit log", Duration.ofSeconds(10),
+                () -> gw.api("GET", "/api/audit", null).json().path("entries").size() >= 2);
+
+        browser.open(gw.dashboard() + "#/audit");
+        AuditPage audit = new AuditPage(browser);
+        audit.awaitRows(rows -> rows.size() >= 2);
+        assertThat(audit.rows()).anySatisfy(r -> {
+            assertThat(r.route()).isEqualTo("demo");
+            assertThat(r.change()).contains("203.0.113.50");
+        });
+        assertThat(audit.rows()).anySatisfy(r -> {
+            assertThat(r.route()).isEqualTo("shop");
+            assertThat(r.actor()).isEqualTo("admin (alice@laptop)");
+        });
+
+        audit.onlyRoute("demo");
+        audit.awaitRows(rows -> !rows.isEmpty() && rows.stream().allMatch(r -> r.route().equals("demo")));
+
+        audit.onlyRoute("");
+        audit.awaitRows(rows -> rows.stream().anyMatch(r -> r.route().equals("shop")));
+        audit.actorContains("alice");
+        audit.awaitRows(rows -> rows.size() == 1 && rows.get(0).route().equals("shop"));
     }
 
     @Test

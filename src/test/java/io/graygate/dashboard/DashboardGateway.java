@@ -18,7 +18,7 @@ import java.util.Map;
 
 /**
  * A whole gateway for the browser: two real upstreams answering with their names ("production", "gray"), a route
- * "demo" on / with an IP set "testers", a header rule and a sticky split on cookie uid (gray 10%), the proxy and the
+ * "demo" on / with an IP set "testers", a header rule and a sticky split on cookie uid (gray 10%), a second route "shop" on /shop, the proxy and the
  * admin listener on free ports; 127.0.0.1 is a trusted proxy, so a test picks its client address by X-Forwarded-For.
  */
 final class DashboardGateway implements AutoCloseable {
@@ -44,6 +44,7 @@ final class DashboardGateway implements AutoCloseable {
                   - {name: testers, when: {clientIp: {inSet: testers}}, to: gray}
                   - {name: beta, when: {header: {name: X-Beta, equals: "on"}}, to: gray}
                   - {name: ramp, split: {by: {cookie: uid}, weights: {gray: 10}}}
+              - {name: shop, pathPrefix: /shop, stable: production, gray: gray}
             """;
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -93,10 +94,15 @@ final class DashboardGateway implements AutoCloseable {
 
     /** One admin API call, as any script would make it, for what a test checks beside the page. */
     Api api(String method, String path, String body) {
+        return api(method, path, body, Map.of());
+    }
+
+    Api api(String method, String path, String body, Map<String, String> headers) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.adminPort() + path))
                 .timeout(Duration.ofSeconds(10))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (!token.isEmpty()) b.header("Authorization", "Bearer " + token);
+        headers.forEach(b::header);
         HttpResponse<String> r = send(b.build());
         try {
             return new Api(r.statusCode(), JSON.readTree(r.body()));
@@ -119,10 +125,18 @@ final class DashboardGateway implements AutoCloseable {
         }
     }
 
+    private boolean grayStopped;
+
+    /** Stops gray's only server: from then on every request sent to gray fails (502). */
+    void stopGray() {
+        gray.close();
+        grayStopped = true;
+    }
+
     @Override
     public void close() {
         gateway.close();
         production.close();
-        gray.close();
+        if (!grayStopped) gray.close();
     }
 }
