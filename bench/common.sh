@@ -82,6 +82,7 @@ start_graygate() {
   gg_pid=$!
   started+=("kill $gg_pid; wait $gg_pid")
   wait_http "http://127.0.0.1:$port/" 60 || { tail -20 "$1" >&2; return 1; }
+  wait_http "http://127.0.0.1:$admin/health" 30 || { tail -20 "$1" >&2; return 1; } # the admin API binds after the proxy
 }
 
 # add_whitelist [ADMIN_PORT]: 100,000 addresses and 1,000 CIDRs (10.9.9.9 among them) to route "web" through the
