@@ -18,8 +18,8 @@ import io.graygate.policy.PolicyCodec;
 import io.graygate.policy.PolicyRule;
 import io.graygate.policy.Weights;
 import io.graygate.routing.Explanation;
-import io.graygate.routing.IpEntry;
-import io.graygate.routing.IpSet;
+import io.graygate.routing.ip.IpEntry;
+import io.graygate.routing.ip.IpSet;
 import io.graygate.routing.Route;
 import io.graygate.routing.RouteTable;
 import io.graygate.rollout.RolloutController;
@@ -436,7 +436,7 @@ final class AdminApi {
     }
 
     /** For the explain endpoint: the legacy {@code matchedEntry}, the set entry a client-IP rule matched on. */
-    static IpEntry matchedEntry(RouteState s, Policy p, Explanation e, io.graygate.routing.IpAddress ip) {
+    static IpEntry matchedEntry(RouteState s, Policy p, Explanation e, io.graygate.routing.ip.IpAddress ip) {
         if (e.override() != null || e.rules().isEmpty()) return null;
         Explanation.RuleOutcome last = e.rules().get(e.rules().size() - 1);
         if (!last.decided()) return null;

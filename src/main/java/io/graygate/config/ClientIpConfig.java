@@ -2,7 +2,7 @@ package io.graygate.config;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import io.graygate.routing.IpSet;
+import io.graygate.routing.ip.IpSet;
 
 import java.util.List;
 
@@ -14,7 +14,7 @@ public record ClientIpConfig(List<String> trustedProxies) {
         this.trustedProxies = trustedProxies == null ? List.of() : List.copyOf(trustedProxies);
         for (int i = 0; i < this.trustedProxies.size(); i++) {
             try {
-                io.graygate.routing.IpEntry.parse(this.trustedProxies.get(i));
+                io.graygate.routing.ip.IpEntry.parse(this.trustedProxies.get(i));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("trustedProxies[" + i + "]: " + e.getMessage());
             }

@@ -51,8 +51,8 @@ public record ResolveConfig(Duration interval, List<HostPort> nameservers, Durat
             String t = texts.get(i);
             try {
                 String s = t == null ? "" : t.strip();
-                HostPort hp = io.graygate.routing.IpAddress.parse(s) != null ? new HostPort(s, 53) : HostPort.parse(s);
-                if (io.graygate.routing.IpAddress.parse(hp.host()) == null) {
+                HostPort hp = io.graygate.routing.ip.IpAddress.parse(s) != null ? new HostPort(s, 53) : HostPort.parse(s);
+                if (io.graygate.routing.ip.IpAddress.parse(hp.host()) == null) {
                     throw new IllegalArgumentException("a name server is an IP address with an optional port, got \"" + t + "\"");
                 }
                 out.add(hp);

@@ -9,7 +9,7 @@ import io.graygate.policy.Policy;
 import io.graygate.policy.PolicyCodec;
 import io.graygate.policy.PolicyRule;
 import io.graygate.policy.PolicyScope;
-import io.graygate.routing.IpEntry;
+import io.graygate.routing.ip.IpEntry;
 
 import java.util.ArrayList;
 import java.util.Collections;

@@ -43,7 +43,7 @@ public record ServerAddress(boolean tls, String host, int port) {
 
     /** True when the host is an IPv4 or IPv6 literal, which is never sent as SNI. */
     public boolean isLiteral() {
-        return io.graygate.routing.IpAddress.parse(host) != null;
+        return io.graygate.routing.ip.IpAddress.parse(host) != null;
     }
 
     public HostPort hostPort() {

@@ -1,8 +1,7 @@
 package io.graygate.proxy;
-
-import io.graygate.routing.ClientAddress;
 import io.graygate.routing.Decision;
-import io.graygate.routing.IpAddress;
+import io.graygate.routing.ip.ClientAddress;
+import io.graygate.routing.ip.IpAddress;
 import io.graygate.routing.RequestPath;
 import io.graygate.routing.RequestView;
 import io.graygate.routing.Route;

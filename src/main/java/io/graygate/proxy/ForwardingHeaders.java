@@ -1,6 +1,6 @@
 package io.graygate.proxy;
+import io.graygate.routing.ip.ClientIpResolver;
 
-import io.graygate.routing.ClientIpResolver;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;

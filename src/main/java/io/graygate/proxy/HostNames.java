@@ -2,7 +2,7 @@ package io.graygate.proxy;
 
 import io.graygate.config.HostPort;
 import io.graygate.config.ResolveConfig;
-import io.graygate.routing.IpAddress;
+import io.graygate.routing.ip.IpAddress;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;

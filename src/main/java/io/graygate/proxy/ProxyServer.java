@@ -7,7 +7,7 @@ import io.graygate.config.ListenerConfig;
 import io.graygate.config.NextUpstream;
 import io.graygate.config.ProxyConfig;
 import io.graygate.config.RouteConfig;
-import io.graygate.routing.ClientIpResolver;
+import io.graygate.routing.ip.ClientIpResolver;
 import io.graygate.proxy.tls.CertificateWatcher;
 import io.graygate.proxy.tls.ListenerTls;
 import io.graygate.proxy.tls.TlsProvider;

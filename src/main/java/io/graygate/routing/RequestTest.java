@@ -1,4 +1,7 @@
 package io.graygate.routing;
+import io.graygate.routing.ip.IpEntry;
+import io.graygate.routing.ip.IpSet;
+import io.graygate.routing.ip.ClientAddress;
 
 import io.graygate.policy.Condition;
 

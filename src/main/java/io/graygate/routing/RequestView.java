@@ -1,5 +1,6 @@
 package io.graygate.routing;
 
+import io.graygate.routing.ip.ClientAddress;
 /**
  * What a route's rules may read of a request. The proxy's connection handler implements it over the request in hand,
  * so that deciding allocates nothing; the admin API's explain implements it over a described request.

@@ -4,6 +4,7 @@ import io.graygate.config.RouteConfig;
 import io.graygate.policy.Policy;
 import io.graygate.policy.PolicyRule;
 import io.graygate.policy.Slots;
+import io.graygate.routing.ip.IpSet;
 import io.graygate.stats.TrafficMeters;
 
 import java.util.Collections;

@@ -1,6 +1,7 @@
 package io.graygate.routing;
 
 import io.graygate.policy.Weights;
+import io.graygate.routing.ip.ClientAddress;
 import org.apache.commons.codec.digest.MurmurHash3;
 
 /**

@@ -6,7 +6,7 @@ import io.graygate.audit.AuditLogs;
 import io.graygate.config.GatewayConfig;
 import io.graygate.config.RouteConfig;
 import io.graygate.policy.PolicyScope;
-import io.graygate.routing.IpSet;
+import io.graygate.routing.ip.IpSet;
 import io.graygate.routing.Route;
 import io.graygate.routing.RouteCompiler;
 import io.graygate.routing.RouteTable;

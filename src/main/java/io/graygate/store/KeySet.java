@@ -1,7 +1,6 @@
 package io.graygate.store;
-
-import io.graygate.routing.IpEntry;
-import io.graygate.routing.IpSet;
+import io.graygate.routing.ip.IpEntry;
+import io.graygate.routing.ip.IpSet;
 
 import java.util.ArrayList;
 import java.util.Collection;

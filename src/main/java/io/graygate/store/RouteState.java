@@ -1,7 +1,7 @@
 package io.graygate.store;
 
 import io.graygate.policy.Policy;
-import io.graygate.routing.IpSet;
+import io.graygate.routing.ip.IpSet;
 
 import java.util.ArrayList;
 import java.util.Collections;

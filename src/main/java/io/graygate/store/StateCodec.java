@@ -12,8 +12,8 @@ import io.graygate.policy.Mode;
 import io.graygate.policy.Policy;
 import io.graygate.policy.PolicyCodec;
 import io.graygate.policy.PolicyRule;
-import io.graygate.routing.IpEntry;
-import io.graygate.routing.IpSet;
+import io.graygate.routing.ip.IpEntry;
+import io.graygate.routing.ip.IpSet;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -2,10 +2,10 @@ package io.graygate.bench;
 
 import io.graygate.config.ConfigLoader;
 import io.graygate.config.GatewayConfig;
-import io.graygate.routing.ClientIpResolver;
+import io.graygate.routing.ip.ClientIpResolver;
 import io.graygate.routing.Decision;
-import io.graygate.routing.IpAddress;
-import io.graygate.routing.IpSet;
+import io.graygate.routing.ip.IpAddress;
+import io.graygate.routing.ip.IpSet;
 import io.graygate.routing.Route;
 import io.graygate.routing.RouteTable;
 import io.graygate.rules.RuleBook;

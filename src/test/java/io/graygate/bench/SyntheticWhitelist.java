@@ -1,7 +1,6 @@
 package io.graygate.bench;
-
-import io.graygate.routing.IpAddress;
-import io.graygate.routing.IpEntry;
+import io.graygate.routing.ip.IpAddress;
+import io.graygate.routing.ip.IpEntry;
 
 import java.util.ArrayList;
 import java.util.HashSet;

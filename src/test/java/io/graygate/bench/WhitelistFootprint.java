@@ -2,9 +2,9 @@ package io.graygate.bench;
 
 import io.graygate.config.ConfigLoader;
 import io.graygate.config.GatewayConfig;
-import io.graygate.routing.IpAddress;
-import io.graygate.routing.IpEntry;
-import io.graygate.routing.IpSet;
+import io.graygate.routing.ip.IpAddress;
+import io.graygate.routing.ip.IpEntry;
+import io.graygate.routing.ip.IpSet;
 import io.graygate.store.file.FileRuleStore;
 import io.graygate.testing.States;
 import io.graygate.rules.RuleBook;

@@ -1,7 +1,7 @@
 package io.graygate.cli;
 
 import io.graygate.admin.RunningAdmin;
-import io.graygate.routing.IpEntry;
+import io.graygate.routing.ip.IpEntry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -2,6 +2,7 @@ package io.graygate.routing;
 
 import io.graygate.policy.Condition;
 import io.graygate.policy.PolicyCodec;
+import io.graygate.routing.ip.IpSet;
 import io.graygate.store.StateCodec;
 import io.graygate.testing.HeldRequest;
 import org.junit.jupiter.params.ParameterizedTest;

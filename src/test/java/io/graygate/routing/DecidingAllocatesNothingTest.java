@@ -1,4 +1,8 @@
 package io.graygate.routing;
+import io.graygate.routing.ip.ClientIpResolver;
+import io.graygate.routing.ip.IpAddress;
+import io.graygate.routing.ip.IpSet;
+import io.graygate.routing.ip.ClientAddress;
 
 import io.graygate.config.ConfigLoader;
 import io.graygate.config.GatewayConfig;

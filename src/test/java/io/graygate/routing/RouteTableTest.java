@@ -2,6 +2,7 @@ package io.graygate.routing;
 
 import io.graygate.config.RouteConfig;
 import io.graygate.policy.Mode;
+import io.graygate.routing.ip.IpSet;
 import io.graygate.testing.HeldRequest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,4 +1,5 @@
 package io.graygate.routing;
+import io.graygate.routing.ip.ClientAddress;
 
 import io.graygate.config.ConfigLoader;
 import io.graygate.config.GatewayConfig;
@@ -7,6 +8,7 @@ import io.graygate.policy.Policy;
 import io.graygate.policy.PolicyRule;
 import io.graygate.policy.SplitKey;
 import io.graygate.policy.Weights;
+import io.graygate.routing.ip.IpAddress;
 import io.graygate.testing.HeldRequest;
 import org.apache.commons.codec.digest.MurmurHash3;
 import org.junit.jupiter.api.Test;

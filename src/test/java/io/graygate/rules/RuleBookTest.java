@@ -6,7 +6,7 @@ import io.graygate.config.GatewayConfig;
 import io.graygate.policy.Mode;
 import io.graygate.policy.PolicyException;
 import io.graygate.policy.Weights;
-import io.graygate.routing.IpEntry;
+import io.graygate.routing.ip.IpEntry;
 import io.graygate.routing.RouteTable;
 import io.graygate.store.RuleStores;
 import io.graygate.testing.HeldRequest;

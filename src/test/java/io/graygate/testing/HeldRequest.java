@@ -1,7 +1,6 @@
 package io.graygate.testing;
-
-import io.graygate.routing.ClientAddress;
-import io.graygate.routing.IpAddress;
+import io.graygate.routing.ip.ClientAddress;
+import io.graygate.routing.ip.IpAddress;
 import io.graygate.routing.RequestView;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.EmptyHttpHeaders;

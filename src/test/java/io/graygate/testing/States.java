@@ -3,7 +3,7 @@ package io.graygate.testing;
 import io.graygate.policy.Condition;
 import io.graygate.policy.Policy;
 import io.graygate.policy.PolicyRule;
-import io.graygate.routing.IpSet;
+import io.graygate.routing.ip.IpSet;
 import io.graygate.store.HistoryEntry;
 import io.graygate.store.RouteState;
 

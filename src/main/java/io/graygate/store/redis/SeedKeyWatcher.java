@@ -1,6 +1,5 @@
 package io.graygate.store.redis;
-
-import io.graygate.routing.IpSet;
+import io.graygate.routing.ip.IpSet;
 import io.graygate.store.KeySet;
 import io.graygate.store.RouteState;
 import io.lettuce.core.RedisCommandExecutionException;

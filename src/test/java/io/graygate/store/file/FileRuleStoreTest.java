@@ -2,9 +2,9 @@ package io.graygate.store.file;
 
 import io.graygate.policy.Mode;
 import io.graygate.policy.PolicyScope;
-import io.graygate.routing.IpAddress;
-import io.graygate.routing.IpEntry;
-import io.graygate.routing.IpSet;
+import io.graygate.routing.ip.IpAddress;
+import io.graygate.routing.ip.IpEntry;
+import io.graygate.routing.ip.IpSet;
 import io.graygate.store.RouteState;
 import io.graygate.store.RuleStore;
 import io.graygate.store.StoreUnavailableException;

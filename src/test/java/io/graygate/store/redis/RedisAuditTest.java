@@ -6,7 +6,7 @@ import io.graygate.audit.AuditEntry;
 import io.graygate.audit.QueuedAuditLog;
 import io.graygate.config.ConfigLoader;
 import io.graygate.config.GatewayConfig;
-import io.graygate.routing.IpEntry;
+import io.graygate.routing.ip.IpEntry;
 import io.graygate.rules.RuleBook;
 import io.graygate.rules.RuleChange;
 import io.graygate.store.file.FileRuleStore;

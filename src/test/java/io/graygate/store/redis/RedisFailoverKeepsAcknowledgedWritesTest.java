@@ -1,6 +1,5 @@
 package io.graygate.store.redis;
-
-import io.graygate.routing.IpEntry;
+import io.graygate.routing.ip.IpEntry;
 import io.graygate.rules.RuleBook;
 import io.graygate.rules.RuleChange;
 import io.graygate.store.StoreUnavailableException;

@@ -9,7 +9,7 @@ import io.graygate.rules.RuleChange;
 import io.graygate.store.RuleStores;
 import ch.qos.logback.classic.Level;
 import io.graygate.routing.Decision;
-import io.graygate.routing.IpEntry;
+import io.graygate.routing.ip.IpEntry;
 import io.graygate.policy.Mode;
 import io.graygate.testing.LogCapture;
 import io.graygate.testing.Polling;

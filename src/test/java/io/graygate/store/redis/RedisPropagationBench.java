@@ -3,7 +3,7 @@ package io.graygate.store.redis;
 import io.graygate.rules.RuleBook;
 import io.graygate.rules.RuleChange;
 import io.graygate.store.RuleStores;
-import io.graygate.routing.IpEntry;
+import io.graygate.routing.ip.IpEntry;
 import io.graygate.testing.GatewayProcess;
 import io.graygate.testing.RawHttpClient;
 import io.graygate.testing.RedisProcess;

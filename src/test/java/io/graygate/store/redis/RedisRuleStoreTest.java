@@ -4,7 +4,7 @@ import io.graygate.store.RouteState;
 import io.graygate.rules.RuleBook;
 import io.graygate.rules.RuleChange;
 import io.graygate.store.RuleStores;
-import io.graygate.routing.IpEntry;
+import io.graygate.routing.ip.IpEntry;
 import io.graygate.policy.Mode;
 import io.graygate.store.HistoryEntry;
 import io.graygate.store.StateCodec;

@@ -6,7 +6,7 @@ import io.graygate.rules.RuleBook;
 import io.graygate.rules.RuleChange;
 import io.graygate.store.RuleStores;
 import ch.qos.logback.classic.Level;
-import io.graygate.routing.IpEntry;
+import io.graygate.routing.ip.IpEntry;
 import io.graygate.testing.LogCapture;
 import io.graygate.testing.Polling;
 import io.graygate.testing.RedisProcess;

@@ -1,4 +1,5 @@
-package io.graygate.routing;
+package io.graygate.routing.ip;
+
 
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaders;

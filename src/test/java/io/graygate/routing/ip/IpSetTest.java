@@ -1,4 +1,4 @@
-package io.graygate.routing;
+package io.graygate.routing.ip;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

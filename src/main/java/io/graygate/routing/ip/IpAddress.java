@@ -1,4 +1,4 @@
-package io.graygate.routing;
+package io.graygate.routing.ip;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;

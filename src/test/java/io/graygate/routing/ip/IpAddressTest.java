@@ -1,4 +1,4 @@
-package io.graygate.routing;
+package io.graygate.routing.ip;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

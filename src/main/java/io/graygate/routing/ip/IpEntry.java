@@ -1,4 +1,4 @@
-package io.graygate.routing;
+package io.graygate.routing.ip;
 
 /**
  * One whitelist entry: a single address, or a CIDR range {@code base/prefixLength} whose base has no host bits.

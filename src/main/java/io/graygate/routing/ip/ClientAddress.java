@@ -1,4 +1,4 @@
-package io.graygate.routing;
+package io.graygate.routing.ip;
 
 /**
  * The address a request is decided on, held in place: the resolver writes it, rules read it, and the proxy keeps one
