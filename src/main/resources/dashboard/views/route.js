@@ -17,22 +17,40 @@ export function routePage(el, name) {
   let shown = null; // the revision on screen
   let current = null; // the route as last read
   let busy = false; // a form is being used: do not redraw under the user's hands
+  const rolloutCard = h('section', { class: 'card rollout' });
+  let shownRollout = null; // the rollout as last drawn, as JSON
 
   async function render() {
     const [route, history] = await Promise.all([get(base), get(`${base}/history?limit=20`)]);
     const rollout = await loadRollout(base, route);
     shown = route.revision;
     current = route;
+    drawRollout(rollout);
     clear(body,
       h('h1', {}, route.name, h('span', { class: 'meta' }, `${route.host || ''}${route.pathPrefix} · revision ${route.revision}`)),
       h('section', { class: 'card' }, h('h2', {}, 'Who gets which version'), sharesBar(route), controls(route)),
       h('section', { class: 'card' }, h('h2', {}, 'Rules, in order'), rulesList(route)),
       splitPanels(route),
       h('section', { class: 'card' }, h('h2', {}, 'IP sets'), ipSets(route)),
-      h('section', { class: 'card rollout' }, h('h2', {}, 'Rollout'), rollout.available
-        ? rolloutPanel(base, rollout.rollout, change) : notAvailable('Rollouts (/api/routes/{route}/rollout)')),
+      rolloutCard,
       h('section', { class: 'card' }, h('h2', {}, 'History'), historyTable(route, history)));
     drawCharts(route);
+  }
+
+  /**
+   * The rollout moves on its own: an analysis every interval, a pause while traffic is missing, a pause or abort by
+   * someone else. None of that need change the route's revision, so the panel is read again on every refresh and
+   * drawn again when the rollout changed.
+   */
+  function drawRollout(rollout) {
+    shownRollout = JSON.stringify(rollout);
+    clear(rolloutCard, h('h2', {}, 'Rollout'), rollout.available
+      ? rolloutPanel(base, rollout.rollout, change) : notAvailable('Rollouts (/api/routes/{route}/rollout)'));
+  }
+
+  async function refreshRollout(route) {
+    const rollout = await loadRollout(base, route);
+    if (JSON.stringify(rollout) !== shownRollout) drawRollout(rollout);
   }
 
   const changed = async () => {
@@ -200,6 +218,7 @@ export function routePage(el, name) {
     } else if (!busy) {
       const now = await get(base);
       if (now.revision !== shown) await render();
+      else await refreshRollout(now);
     }
     const stats = await optional(`/api/stats?route=${enc(name)}&window=10s&scope=cluster`, 'stats');
     if (stats) {

@@ -7,7 +7,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 
 import java.nio.file.Path;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -20,34 +19,27 @@ class DashboardLiveStatsTest {
     @TempDir
     Path dir;
 
+    DashboardFixture fixture;
     Browser browser;
     DashboardGateway gw;
-    final AtomicBoolean loading = new AtomicBoolean(true);
-    Thread load;
 
     @BeforeEach
     void start() {
-        browser = Browser.start();
-        gw = new DashboardGateway(dir, "");
+        fixture = new DashboardFixture(dir);
+        browser = fixture.browser;
+        gw = fixture.gw;
     }
 
     @AfterEach
-    void stop() throws InterruptedException {
-        loading.set(false);
-        if (load != null) load.join();
-        browser.close();
-        gw.close();
+    void stop() {
+        fixture.close();
     }
 
     @Test
     void failingRequestsToGrayShowOnGraysRowAsErrorsWithALatencyAndProductionStaysIdle() {
         // a tester's requests all go to gray, and each is answered 500 by the upstream
-        load = new Thread(() -> {
-            while (loading.get()) gw.get("/?status=500", "192.0.2.1");
-        });
-        load.start();
-        browser.viewport(1280, 800);
-        browser.open(gw.dashboard());
+        fixture.inBackground(i -> gw.get("/?status=500", "192.0.2.1"), 0);
+        fixture.open("");
         OverviewPage overview = new OverviewPage(browser);
 
         DashboardGateway.Api stats = gw.api("GET", "/api/stats?route=demo&window=10s", null);

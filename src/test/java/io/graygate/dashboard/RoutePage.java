@@ -121,6 +121,28 @@ final class RoutePage {
         browser.driver.findElement(By.cssSelector("button.rollback-to[data-revision='" + revision + "']")).click();
     }
 
+    /** The rollout panel's state line: "gray: progressing, step 1 of 2 at 20%", then the reason. */
+    String rolloutState() {
+        return browser.driver.findElement(By.id("rollout-state")).getText();
+    }
+
+    /** Waits until the rollout panel's state line starts with {@code prefix} (it is drawn again from the API). */
+    RoutePage awaitRolloutState(String prefix) {
+        browser.waiting().until(d -> rolloutState().startsWith(prefix));
+        return this;
+    }
+
+    /** The rollout controls the panel offers now, by name: "pause" or "resume", "promote", "abort". */
+    List<String> rolloutControls() {
+        return browser.driver.findElements(By.cssSelector(".rollout-panel .controls button")).stream()
+                .map(b -> b.getAttribute("id").replace("rollout-", "")).toList();
+    }
+
+    /** Clicks the rollout's "pause", "resume", "promote" or "abort" button. */
+    void rolloutControl(String action) {
+        browser.driver.findElement(By.id("rollout-" + action)).click();
+    }
+
     String text() {
         return browser.driver.findElement(By.id("main")).getText();
     }
