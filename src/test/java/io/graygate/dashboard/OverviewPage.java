@@ -40,6 +40,11 @@ final class OverviewPage {
         return card(route).findElement(By.cssSelector("tr[data-version='" + version + "'] td[data-field='" + field + "'] .figure")).getText();
     }
 
+    /** The route card's rollout line ("rollout gray: progressing, step 2 of 3 at 50%"), or "" when it has none. */
+    String rolloutLine(String route) {
+        return card(route).findElements(By.cssSelector(".rollout-line")).stream().map(WebElement::getText).findFirst().orElse("");
+    }
+
     String storeState() {
         return browser.driver.findElement(By.id("store-connected")).getText();
     }

@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -178,6 +179,24 @@ public final class GatewayProcess implements AutoCloseable {
     public HttpResponse<String> get(String path) throws IOException, InterruptedException {
         return http.send(HttpRequest.newBuilder(proxyUri().resolve(path)).timeout(Duration.ofSeconds(5)).build(),
                 HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** GET through the proxy with these request headers (X-Real-IP: a client of the demo, which trusts loopback). */
+    public HttpResponse<String> get(String path, Map<String, String> headers) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(proxyUri().resolve(path)).timeout(Duration.ofSeconds(5));
+        headers.forEach(b::header);
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The address of a {@code serve --demo} stand-in upstream ("production", "gray"), from the banner. */
+    public URI demoStandIn(String upstream) {
+        serving.join();
+        Pattern line = Pattern.compile("^\\s*upstream\\s+" + Pattern.quote(upstream) + " at (\\S+) \\(demo stand-in\\)");
+        for (String l : output) {
+            Matcher m = line.matcher(l);
+            if (m.find()) return URI.create("http://" + m.group(1));
+        }
+        throw new IllegalStateException(name + " named no demo stand-in " + upstream + ":\n" + String.join("\n", output));
     }
 
     /** GET through the proxy without waiting, e.g. a slow request to be in flight during a shutdown. */
