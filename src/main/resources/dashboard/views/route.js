@@ -215,10 +215,10 @@ export function routePage(el, name) {
   const stop = poll(async () => {
     if (shown === null) {
       await render();
-    } else if (!busy) {
+    } else {
       const now = await get(base);
-      if (now.revision !== shown) await render();
-      else await refreshRollout(now);
+      if (now.revision !== shown && !busy) await render();
+      else await refreshRollout(now); // the panel holds no form: it is drawn again even while one is being used
     }
     const stats = await optional(`/api/stats?route=${enc(name)}&window=10s&scope=cluster`, 'stats');
     if (stats) {

@@ -150,7 +150,7 @@ class DashboardRolloutTest {
     }
 
     @Test
-    void aRolloutPausedByAnotherOperatorShowsPausedOnTheOpenPageAndItsAnalysesKeepComing() {
+    void aRolloutPausedByAnotherOperatorShowsPausedOnTheOpenPageAndItsAnalysesKeepComingEvenWhileSomeoneTypes() {
         usersInBackground();
         RoutePage page = rolloutAtItsFirstStep();
         long revision = page.revision();
@@ -158,11 +158,14 @@ class DashboardRolloutTest {
         int shown = analysesShown();
         browser.waiting().until(d -> analysesShown() > shown);
 
+        // someone is typing in the page: the rest of it is left alone, the rollout panel is still drawn again
+        page.typeToAdd("testers", "203.0.113.9");
         DashboardGateway.Api paused = gw.api("POST", "/api/routes/demo/rollout/pause", null, Map.of("X-Graygate-Actor", "alice@laptop"));
         assertThat(paused.status()).as(paused.json().toString()).isEqualTo(200);
         page.awaitRolloutState("gray: paused, step 1 of 2 at 20% — paused by admin (alice@laptop)");
         assertThat(page.rolloutControls()).containsExactly("resume", "promote", "abort");
         assertThat(page.revision()).isEqualTo(revision);
+        assertThat(page.typedToAdd("testers")).isEqualTo("203.0.113.9");
     }
 
     int analysesShown() {

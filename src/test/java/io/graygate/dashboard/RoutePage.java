@@ -57,9 +57,17 @@ final class RoutePage {
     }
 
     void addToSet(String set, String entry) {
-        WebElement field = set(set).findElement(By.cssSelector("input.add-entry"));
-        field.sendKeys(entry);
+        typeToAdd(set, entry);
         set(set).findElement(By.cssSelector("form.add button[type=submit]")).click();
+    }
+
+    /** Types into the set's add field without submitting it (the page then does not redraw under the typing). */
+    void typeToAdd(String set, String entry) {
+        set(set).findElement(By.cssSelector("input.add-entry")).sendKeys(entry);
+    }
+
+    String typedToAdd(String set) {
+        return set(set).findElement(By.cssSelector("input.add-entry")).getAttribute("value");
     }
 
     void removeFromSet(String set, String entry) {
