@@ -217,6 +217,8 @@ log "scenario h2: h2compare.sh -c 5 -m 10"
 machine_busy 3 >"$out/busy-after.txt"
 if [[ -n $gg_pid ]]; then
   kill "$rss_sampler" 2>/dev/null || true
+  # The kernel's high-water mark: the true peak, which a sample a second can miss (KB, as ps prints).
+  awk '/^VmHWM:/ {print $2}' "/proc/$gg_java/status" >"$out/rss-peak.txt" 2>/dev/null || true
   log "stopping graygate for the start-up measurement"
   kill "$gg_pid"
   wait "$gg_pid" 2>/dev/null || true

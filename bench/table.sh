@@ -1,6 +1,6 @@
 #!/bin/bash
 # Prints bench/run.sh's table from the raw outputs of one run: bench/table.sh bench/out/<time>
-# Reads header.txt, <scenario>.txt (compare.sh's output), rss-idle.txt and rss.txt (KB), whitelist-ms.txt,
+# Reads header.txt, <scenario>.txt (compare.sh's output), rss-idle.txt, rss.txt and rss-peak.txt (KB), whitelist-ms.txt,
 # startup.txt and busy-after.txt, whichever are there, and the *.err files (wrk's error lines).
 set -eu
 out=${1:?usage: bench/table.sh OUTDIR}
@@ -37,7 +37,8 @@ for s in "${scenarios[@]}"; do
 done
 if [[ -s $out/rss.txt ]]; then
   echo "graygate RSS: $(awk '{printf "%.0f", $1 / 1024}' "$out/rss-idle.txt") MB idle with the whitelist," \
-    "$(sort -n "$out/rss.txt" | tail -1 | awk '{printf "%.0f", $1 / 1024}') MB at most under load (sampled each second)"
+    "$(sort -n "$out/rss.txt" | tail -1 | awk '{printf "%.0f", $1 / 1024}') MB at most under load (sampled each second)$(
+      [[ -s $out/rss-peak.txt ]] && awk '{printf ", peak %.0f MB (VmHWM)", $1 / 1024}' "$out/rss-peak.txt")"
 fi
 [[ -s $out/whitelist-ms.txt ]] &&
   echo "whitelist of 101,000 entries through the admin API: $(cat "$out/whitelist-ms.txt") ms (11 POSTs of 10,000)"

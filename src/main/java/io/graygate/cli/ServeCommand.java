@@ -12,6 +12,7 @@ import io.graygate.config.ProxyConfig;
 import io.graygate.config.RouteConfig;
 import io.graygate.config.UpstreamConfig;
 import io.graygate.policy.Mode;
+import io.graygate.proxy.BufferArenas;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -77,6 +78,7 @@ final class ServeCommand implements Callable<Integer> {
         try {
             GatewayConfig config;
             if (demo) {
+                sizeBufferArenas(ProxyConfig.defaults().effectiveIoThreads()); // before the demo's upstreams use Netty
                 upstreams.add(DemoUpstream.start("production"));
                 upstreams.add(DemoUpstream.start("gray"));
                 config = demoConfig(upstreams.get(0).address(), upstreams.get(1).address());
@@ -84,6 +86,7 @@ final class ServeCommand implements Callable<Integer> {
                 config = load(configFile);
             }
             config = withOverrides(config);
+            if (!demo) sizeBufferArenas(config.proxy().effectiveIoThreads());
             gateway = demo ? Gateway.start(config, java.util.Set.copyOf(reseed))
                     : Gateway.start(config, java.util.Set.copyOf(reseed), this::reread);
         } catch (CliException e) {
@@ -197,6 +200,12 @@ final class ServeCommand implements Callable<Integer> {
             if (problem.startsWith(file + ": ")) problem = problem.substring(file.toString().length() + 2); // "no such file" names it already
             throw new CliException(CliException.USAGE, "config " + file + ": " + problem);
         }
+    }
+
+    /** One pooled-buffer arena per event loop, where Netty would make two per core (see {@link BufferArenas}). */
+    private static void sizeBufferArenas(int loops) {
+        int arenas = BufferArenas.matchLoops(loops);
+        if (arenas != loops) log.info("Netty's buffer arenas: {} direct, as the command line chose, for {} event loops", arenas, loops);
     }
 
     GatewayConfig withOverrides(GatewayConfig config) {
