@@ -53,6 +53,7 @@ abstract class CompiledRule {
         private final RequestTest when;
         private final RequestValue key; // null: the client address
         private final String cohort;
+        private final StickyBucket buckets;
         private final int[] starts;
         private final int[] ends;
         private final Decision[] decisions;
@@ -65,6 +66,7 @@ abstract class CompiledRule {
             this.key = by instanceof SplitKey.Header h ? RequestValue.header(h.name()) : by instanceof SplitKey.Cookie c
                     ? RequestValue.cookie(c.name()) : by instanceof SplitKey.Query q ? RequestValue.query(q.name()) : null;
             this.cohort = rule.cohortOr(route);
+            this.buckets = StickyBucket.in(cohort);
             List<Map.Entry<String, Integer>> weighted = new ArrayList<>();
             for (Map.Entry<String, Integer> w : rule.weights().basisPoints().entrySet()) if (w.getValue() > 0) weighted.add(w);
             this.starts = new int[weighted.size()];
@@ -94,9 +96,9 @@ abstract class CompiledRule {
             if (key != null) {
                 String text = key.text(r);
                 long at = key.place(text);
-                if (at != RequestValues.ABSENT) return StickyBucket.of(cohort, text, RequestValues.from(at), RequestValues.to(at));
+                if (at != RequestValues.ABSENT) return buckets.bucket(text, RequestValues.from(at), RequestValues.to(at));
             }
-            return StickyBucket.of(cohort, r.client());
+            return buckets.bucket(r.client());
         }
 
         @Override

@@ -20,28 +20,37 @@ final class RequestValues {
         return (int) place;
     }
 
-    /** The value of cookie {@code name} in a Cookie header ({@code a=1; b=2}), or ABSENT. */
+    /**
+     * The value of cookie {@code name} in a Cookie header ({@code a=1; b=2}), or ABSENT. Each pair is tested at its
+     * start and skipped to the next ';' (an intrinsic search), not walked character by character. {@code name} is a
+     * cookie name as the policy codec admits one: a token, so without '=', ';' or space; spaces between a name and
+     * its '=' and around a value are not part of them.
+     */
     static long cookie(String header, String name) {
         if (header == null) return ABSENT;
         int n = header.length();
         int i = 0;
         while (i < n) {
-            while (i < n && (header.charAt(i) == ' ' || header.charAt(i) == '\t' || header.charAt(i) == ';')) i++;
-            int nameStart = i;
-            while (i < n && header.charAt(i) != '=' && header.charAt(i) != ';') i++;
-            int nameEnd = i;
-            while (nameEnd > nameStart && header.charAt(nameEnd - 1) == ' ') nameEnd--;
-            if (i < n && header.charAt(i) == '=') {
-                int valueStart = i + 1;
-                while (valueStart < n && header.charAt(valueStart) == ' ') valueStart++;
-                int valueEnd = valueStart;
-                while (valueEnd < n && header.charAt(valueEnd) != ';') valueEnd++;
-                i = valueEnd;
-                while (valueEnd > valueStart && (header.charAt(valueEnd - 1) == ' ' || header.charAt(valueEnd - 1) == '\t')) valueEnd--;
-                if (nameEnd - nameStart == name.length() && header.regionMatches(nameStart, name, 0, name.length())) {
+            char c = header.charAt(i);
+            if (c == ' ' || c == '\t' || c == ';') {
+                i++;
+                continue;
+            }
+            if (header.startsWith(name, i)) {
+                int eq = i + name.length();
+                while (eq < n && header.charAt(eq) == ' ') eq++;
+                if (eq < n && header.charAt(eq) == '=') {
+                    int valueStart = eq + 1;
+                    while (valueStart < n && header.charAt(valueStart) == ' ') valueStart++;
+                    int valueEnd = header.indexOf(';', valueStart);
+                    if (valueEnd < 0) valueEnd = n;
+                    while (valueEnd > valueStart && (header.charAt(valueEnd - 1) == ' ' || header.charAt(valueEnd - 1) == '\t')) valueEnd--;
                     return (long) valueStart << 32 | valueEnd;
                 }
             }
+            int semicolon = header.indexOf(';', i);
+            if (semicolon < 0) return ABSENT;
+            i = semicolon + 1;
         }
         return ABSENT;
     }

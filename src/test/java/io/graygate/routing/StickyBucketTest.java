@@ -71,6 +71,64 @@ class StickyBucketTest {
         }
     }
 
+    /** The documented definition, written the plain way: the bytes of the whole text, hashed at once. */
+    private static int reference(String cohort, String key) {
+        byte[] bytes = (cohort + ":" + key).getBytes(StandardCharsets.UTF_8);
+        return (int) (Integer.toUnsignedLong(MurmurHash3.hash32x86(bytes, 0, bytes.length, 0)) % 10_000);
+    }
+
+    /** ASCII, 2- and 3-byte characters, surrogate pairs, and lone or reversed surrogates. */
+    private static String randomText(Random random, int maxLength) {
+        StringBuilder s = new StringBuilder();
+        int n = random.nextInt(maxLength + 1);
+        while (s.length() < n) {
+            switch (random.nextInt(6)) {
+                case 0, 1 -> s.append((char) (0x20 + random.nextInt(0x5F)));
+                case 2 -> s.append((char) (0x80 + random.nextInt(0x780)));
+                case 3 -> s.append((char) (0x800 + random.nextInt(0xD800 - 0x800)));
+                case 4 -> s.appendCodePoint(0x10000 + random.nextInt(0x100000));
+                default -> s.append((char) (0xD800 + random.nextInt(0x800))); // unpaired, or pairs by chance
+            }
+        }
+        return s.toString();
+    }
+
+    @Test
+    void theBucketHashedCharByCharAgreesWithMurmur3OverTheWholeUtf8Text() {
+        Random random = new Random(11);
+        for (int i = 0; i < 200_000; i++) {
+            // cohorts of every length modulo 4, some not ASCII, so the key starts at every offset in a block
+            String cohort = i % 3 == 0 ? randomText(random, 9) : "cohort-x".substring(0, i % 9);
+            String key = randomText(random, 48);
+            int expected = reference(cohort, key);
+            StickyBucket bucket = StickyBucket.in(cohort);
+            assertThat(bucket.bucket(key, 0, key.length())).as("cohort %s key %s", cohort, key).isEqualTo(expected);
+            String around = randomText(random, 3) + key + randomText(random, 3);
+            int at = around.indexOf(key);
+            assertThat(bucket.bucket(around, at, at + key.length())).as("cohort %s key %s in %s", cohort, key, around)
+                    .isEqualTo(expected);
+        }
+    }
+
+    @Test
+    void aRangeThatCutsASurrogatePairHashesItsHalfAsUnpaired() {
+        String pair = "😀";
+        assertThat(StickyBucket.of("c", "a" + pair, 0, 2)).isEqualTo(reference("c", "a" + pair.charAt(0)));
+        assertThat(StickyBucket.of("c", pair + "b", 1, 3)).isEqualTo(reference("c", pair.charAt(1) + "b"));
+    }
+
+    @Test
+    void anIpv4ClientHashesAsItsDottedText() {
+        Random random = new Random(5);
+        for (int i = 0; i < 100_000; i++) {
+            String cohort = "shop-release".substring(0, i % 13);
+            int v = i < 256 ? i * 0x01010101 : random.nextInt();
+            String ip = (v >>> 24) + "." + (v >>> 16 & 0xFF) + "." + (v >>> 8 & 0xFF) + "." + (v & 0xFF);
+            assertThat(StickyBucket.of(cohort, new ClientAddress(IpAddress.parse(ip)))).as("%s in %s", ip, cohort)
+                    .isEqualTo(reference(cohort, ip));
+        }
+    }
+
     @Test
     void aClientAddressIsKeyedByItsCanonicalText() {
         for (String ip : List.of("10.1.2.3", "0.0.0.0", "255.255.255.255", "192.168.2.165", "2001:db8::1", "::1")) {
