@@ -34,8 +34,9 @@ record Transport(String name, Class<? extends ServerChannel> serverChannel, Clas
     /**
      * The listening socket's options. With epoll: SO_REUSEPORT; TCP_DEFER_ACCEPT (nginx's "deferred"), so that a
      * connection is accepted once its first bytes are in, which spares a wake-up per connection between the accept
-     * and the first read; and TCP_NODELAY set once on the listening socket, which Linux copies to every socket it
-     * accepts, instead of a setsockopt per connection. With NIO, TCP_NODELAY per connection.
+     * and the first read; and TCP_NODELAY on the listening socket, which Linux copies to the
+     * sockets it accepts (Netty's epoll channel also sets it on each accepted socket, which its API does not let us skip).
+     * With NIO, TCP_NODELAY per connection.
      */
     void configureListener(ServerBootstrap bootstrap) {
         if (!reusePort()) {
