@@ -26,7 +26,7 @@ USER graygate
 WORKDIR /var/lib/graygate
 # Why each option: README, "Running in production". The container's memory limit must exceed heap + direct memory
 # + about 100 MB (metaspace, threads, code cache).
-ENV GRAYGATE_JAVA_OPTS="-Xms64m -Xmx128m -XX:MaxDirectMemorySize=128m -XX:+UseParallelGC -XX:+ExitOnOutOfMemoryError -Dio.netty.leakDetection.level=disabled"
+ENV GRAYGATE_JAVA_OPTS="-Xms64m -Xmx256m -XX:MaxNewSize=32m -XX:MaxDirectMemorySize=128m -XX:+UseParallelGC -XX:+ExitOnOutOfMemoryError -Dio.netty.leakDetection.level=disabled"
 # Unprivileged ports inside the container; publish them as 80 and 443.
 EXPOSE 8080 8443
 # /health is on the admin listener (loopback by default, which the check shares); with admin.token set, pass the token

@@ -40,7 +40,7 @@ make_bench_cert # for builds whose configuration has a TLS listener
 for i in "${!jars[@]}"; do
   port=$((8090 + i))
   BENCH_DIR=$work BENCH_NAME=ab-$i BENCH_GRAYGATE_PORT=$port BENCH_ADMIN_PORT=$((9290 + i)) BENCH_ACCESS_LOG=true \
-    java -Xms64m -Xmx128m -XX:+UseParallelGC -XX:+ExitOnOutOfMemoryError -Dio.netty.leakDetection.level=disabled \
+    java -Xms64m -Xmx256m -XX:MaxNewSize=32m -XX:+UseParallelGC -XX:+ExitOnOutOfMemoryError -Dio.netty.leakDetection.level=disabled \
     -jar "${jars[i]}" serve --config "$work/src-${names[i]}/bench/graygate-bench.yaml" >"$work/ab-$i.log" 2>&1 &
   started+=("kill $!; wait $!")
   wait_http "http://127.0.0.1:$port/" 60

@@ -46,7 +46,7 @@ public final class GatewayProcess implements AutoCloseable {
     private final CompletableFuture<Void> outputEnded = new CompletableFuture<>();
 
     /** The launcher's heap and GC options, used unless a test names its own. */
-    public static final List<String> DEFAULT_JVM = List.of("-Xms64m", "-Xmx128m", "-XX:+UseParallelGC");
+    public static final List<String> DEFAULT_JVM = List.of("-Xms64m", "-Xmx256m", "-XX:MaxNewSize=32m", "-XX:+UseParallelGC");
 
     private GatewayProcess(String name, List<String> jvmOptions, List<String> serveArgs) throws IOException {
         this.name = name;
