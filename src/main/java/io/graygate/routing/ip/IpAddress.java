@@ -57,13 +57,16 @@ public record IpAddress(long hi, long lo) {
             from++;
             to--;
         }
+        // A dotted quad, the common client, is parsed straight away: text with a ':' in it is never one.
+        long v4 = parseV4(s, from, to);
+        if (v4 >= 0) {
+            out.set(V4_MAPPED_HI, V4_MAPPED_LO_PREFIX | v4);
+            return true;
+        }
         for (int i = from; i < to; i++) {
             if (s.charAt(i) == ':') return parseV6(s, from, to, out);
         }
-        long v4 = parseV4(s, from, to);
-        if (v4 < 0) return false;
-        out.set(V4_MAPPED_HI, V4_MAPPED_LO_PREFIX | v4);
-        return true;
+        return false;
     }
 
     public static IpAddress parse(CharSequence s) {
