@@ -27,6 +27,8 @@ class IpAddressTest {
             "64:ff9b::1.2.3.4     | 64:ff9b::102:304",
             "1:2:3:4:5:6:7:8      | 1:2:3:4:5:6:7:8",
             "1:0:0:2:0:0:0:3      | 1:0:0:2::3",
+            "::1.2.3.4            | ::102:304",
+            "[192.0.2.1]          | 192.0.2.1",
     })
     void parsesAddressesToTheirCanonicalForm(String text, String canonical) {
         IpAddress a = IpAddress.parse(text);
@@ -36,7 +38,8 @@ class IpAddressTest {
 
     @ParameterizedTest(name = "\"{0}\" is not an address")
     @ValueSource(strings = {"", " ", "1.2.3", "1.2.3.4.5", "256.1.1.1", "1.2.3.-1", "01.2.3.4", "1..2.3", "a.b.c.d",
-            "example.com", "1.2.3.4:80", ":::", "1:2:3:4:5:6:7:8:9", "1::2::3", "12345::", "g::1", ":1::", "1:", "unknown"})
+            "example.com", "1.2.3.4:80", ":::", "1:2:3:4:5:6:7:8:9", "1::2::3", "12345::", "g::1", ":1::", "1:", "unknown",
+            "1.2.3.4::", "1.2.3.4:", ":1.2.3.4", "1.2.3.4 5", "1.2.3.4]"})
     void rejectsWhatIsNotAnAddress(String text) {
         assertThat(IpAddress.parse(text)).isNull();
     }
