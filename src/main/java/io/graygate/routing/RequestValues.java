@@ -29,6 +29,7 @@ final class RequestValues {
     static long cookie(String header, String name) {
         if (header == null) return ABSENT;
         int n = header.length();
+        int first = name.isEmpty() ? -1 : name.charAt(0); // a pair of another name is most often turned away by it
         int i = 0;
         while (i < n) {
             char c = header.charAt(i);
@@ -36,7 +37,7 @@ final class RequestValues {
                 i++;
                 continue;
             }
-            if (header.startsWith(name, i)) {
+            if ((c == first || first < 0) && header.startsWith(name, i)) {
                 int eq = i + name.length();
                 while (eq < n && header.charAt(eq) == ' ') eq++;
                 if (eq < n && header.charAt(eq) == '=') {

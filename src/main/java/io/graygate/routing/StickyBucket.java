@@ -64,6 +64,15 @@ public final class StickyBucket {
         int n = prefixLength;
         for (int i = from; i < to; i++) {
             char c = key.charAt(i);
+            if (i + 4 <= to) { // four ASCII characters, the usual key, are four bytes: one step, at any alignment
+                char c1 = key.charAt(i + 1), c2 = key.charAt(i + 2), c3 = key.charAt(i + 3);
+                if ((c | c1 | c2 | c3) < 0x80) {
+                    state = append(state, n, c | c1 << 8 | c2 << 16 | c3 << 24, 4);
+                    n += 4;
+                    i += 3;
+                    continue;
+                }
+            }
             int bytes, count; // the character's UTF-8 bytes, first in the lowest 8 bits
             if (c < 0x80) {
                 bytes = c;

@@ -111,6 +111,26 @@ class StickyBucketTest {
     }
 
     @Test
+    void asciiKeysTakenFourCharactersAStepHashAsTheirUtf8BytesWithANonAsciiCharacterAnywhere() {
+        Random random = new Random(13);
+        String[] odd = {"é", "€", "😀", "\uD800", "\u007F\u0080"};
+        for (int cohortLength = 0; cohortLength < 8; cohortLength++) {
+            String cohort = "abcdefgh".substring(0, cohortLength);
+            StickyBucket bucket = StickyBucket.in(cohort);
+            for (int length = 0; length <= 21; length++) {
+                StringBuilder ascii = new StringBuilder();
+                for (int j = 0; j < length; j++) ascii.append((char) random.nextInt(0x80));
+                String plain = ascii.toString();
+                assertThat(bucket.bucket(plain, 0, length)).as("cohort %s key %s", cohort, plain).isEqualTo(reference(cohort, plain));
+                for (int at = 0; at <= length; at++) {
+                    String key = plain.substring(0, at) + odd[random.nextInt(odd.length)] + plain.substring(at);
+                    assertThat(bucket.bucket(key, 0, key.length())).as("cohort %s key %s", cohort, key).isEqualTo(reference(cohort, key));
+                }
+            }
+        }
+    }
+
+    @Test
     void aRangeThatCutsASurrogatePairHashesItsHalfAsUnpaired() {
         String pair = "😀";
         assertThat(StickyBucket.of("c", "a" + pair, 0, 2)).isEqualTo(reference("c", "a" + pair.charAt(0)));

@@ -57,13 +57,16 @@ public record IpAddress(long hi, long lo) {
             from++;
             to--;
         }
+        // A dotted quad, the common client, is parsed straight away: text with a ':' in it is never one.
+        long v4 = parseV4(s, from, to);
+        if (v4 >= 0) {
+            out.set(V4_MAPPED_HI, V4_MAPPED_LO_PREFIX | v4);
+            return true;
+        }
         for (int i = from; i < to; i++) {
             if (s.charAt(i) == ':') return parseV6(s, from, to, out);
         }
-        long v4 = parseV4(s, from, to);
-        if (v4 < 0) return false;
-        out.set(V4_MAPPED_HI, V4_MAPPED_LO_PREFIX | v4);
-        return true;
+        return false;
     }
 
     public static IpAddress parse(CharSequence s) {
@@ -73,23 +76,20 @@ public record IpAddress(long hi, long lo) {
     /** Returns the address as an unsigned 32-bit value, or -1 when the text is not a dotted quad. */
     static long parseV4(CharSequence s, int from, int to) {
         long result = 0;
-        int parts = 0, value = -1, digits = 0;
-        for (int i = from; i <= to; i++) {
-            char c = i < to ? s.charAt(i) : '.';
-            if (c >= '0' && c <= '9') {
-                if (digits > 0 && value == 0) return -1; // no leading zeros: 010 is octal to some parsers
-                value = (value < 0 ? 0 : value * 10) + (c - '0');
-                if (++digits > 3 || value > 255) return -1;
-            } else if (c == '.') {
-                if (value < 0 || ++parts > 4) return -1;
-                result = (result << 8) | value;
-                value = -1;
-                digits = 0;
-            } else {
-                return -1;
+        int i = from;
+        for (int part = 0; part < 4; part++) {
+            if (part > 0) {
+                if (i >= to || s.charAt(i) != '.') return -1;
+                i++;
             }
+            int start = i, value = 0;
+            for (char c; i < to && i - start < 4 && (c = s.charAt(i)) >= '0' && c <= '9'; i++) value = value * 10 + (c - '0');
+            int digits = i - start;
+            // no leading zeros: 010 is octal to some parsers
+            if (digits == 0 || digits > 3 || value > 255 || (digits > 1 && s.charAt(start) == '0')) return -1;
+            result = result << 8 | value;
         }
-        return parts == 4 ? result : -1;
+        return i == to ? result : -1;
     }
 
     private static boolean parseV6(CharSequence s, int from, int to, ClientAddress out) {

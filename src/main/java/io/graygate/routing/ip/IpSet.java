@@ -12,10 +12,11 @@ import java.util.function.Consumer;
 /**
  * An immutable set of addresses and CIDR ranges, IPv4 and IPv6, with lookups whose cost does not grow with the
  * number of single addresses (open-addressing hash tables) and grows only logarithmically with the number of ranges
- * (binary search over merged, sorted ranges).
+ * (binary search over merged, sorted ranges). An IPv4 lookup first asks a small filter in front of each table, so that
+ * a miss, the common answer, seldom touches the large tables' memory.
  *
- * <p>Single addresses are not kept as strings: one million IPv4 entries cost about 8 MB here, against well over
- * 100 MB as a {@code HashSet<String>}.
+ * <p>Single addresses are not kept as strings: one million IPv4 entries cost about 9 MB here (8 MB of table, 1 MB of
+ * filter), against well over 100 MB as a {@code HashSet<String>}.
  */
 public final class IpSet {
 
@@ -32,6 +33,8 @@ public final class IpSet {
     private final int[] v4Ranges;     // merged, disjoint IPv4 ranges: (first, last) pairs, unsigned, sorted
     private final int[] v4Buckets;    // v4Buckets[b]: the first pair whose first address has bucket >= b
     private final int v4BucketShift;  // bucket of an IPv4 address: its top (32 - shift) bits
+    private final long[] v4Filter;    // a blocked Bloom filter over the single IPv4 addresses: three bits in one word
+    private final long[] v4RangeBlocks; // a bit per /20 block that some IPv4 range touches
 
     private IpSet(int[] v4, boolean v4Zero, long[] v6, IpEntry[] cidrs) {
         this.v4 = v4;
@@ -73,6 +76,17 @@ public final class IpSet {
         for (int b = 0; b < v4Buckets.length; b++) {
             while (pair < v4n && v4Bucket(v4Ranges[2 * pair]) < b) pair++;
             v4Buckets[b] = pair;
+        }
+        // A miss, the common answer, costs a probe into the hash table (8 MB for a million addresses) and into the
+        // range table, each a likely cache miss. The filter (about a byte an address) and the /20 bitmap (128 KB)
+        // answer most misses from memory that stays in cache, and never turn a member away.
+        this.v4Filter = new long[filterWords(v4Count)];
+        for (int x : v4) if (x != 0) v4Filter[filterWord(x)] |= filterBits(x);
+        this.v4RangeBlocks = new long[v4n == 0 ? 0 : 1 << (BLOCK_BITS - 6)];
+        for (int i = 0; i < v4n; i++) {
+            for (int block = v4Ranges[2 * i] >>> (32 - BLOCK_BITS), last = v4Ranges[2 * i + 1] >>> (32 - BLOCK_BITS); block <= last; block++) {
+                v4RangeBlocks[block >>> 6] |= 1L << block;
+            }
         }
     }
 
@@ -189,6 +203,8 @@ public final class IpSet {
         if (x == 0) return v4Zero;
         int[] t = v4;
         if (t.length == 0) return false;
+        long bits = filterBits(x);
+        if ((v4Filter[filterWord(x)] & bits) != bits) return false;
         int mask = t.length - 1;
         for (int i = mix(x) & mask; ; i = (i + 1) & mask) {
             int y = t[i];
@@ -266,6 +282,31 @@ public final class IpSet {
         return Integer.highestOneBit(Math.max(4, n) * 2 - 1) << 1;
     }
 
+    /** About 8 to 16 filter bits an address: a member always passes, a random miss passes about 3% of the time. */
+    private static int filterWords(int count) {
+        return Integer.highestOneBit(Math.max(1, count / 8) * 2 - 1);
+    }
+
+    /** The filter's word for {@code x}: from bits of a 64-bit mix that the table's {@link #mix(int)} does not share. */
+    private int filterWord(int x) {
+        return (int) (filterMix(x) >>> 40) & (v4Filter.length - 1);
+    }
+
+    /** The filter's three bits for {@code x}, in its word. */
+    private static long filterBits(int x) {
+        long h = filterMix(x);
+        return 1L << h | 1L << (h >>> 6) | 1L << (h >>> 12);
+    }
+
+    private static long filterMix(int x) { // Murmur3's 64-bit finalizer
+        long h = x & 0xFFFF_FFFFL;
+        h ^= h >>> 33;
+        h *= 0xFF51AFD7ED558CCDL;
+        h ^= h >>> 33;
+        h *= 0xC4CEB9FE1A85EC53L;
+        return h ^ h >>> 33;
+    }
+
     private static int mix(int x) {
         int h = x * 0x9E3779B9;
         return h ^ (h >>> 16);
@@ -322,9 +363,13 @@ public final class IpSet {
         return (int) (Integer.toUnsignedLong(x) >>> v4BucketShift);
     }
 
+    private static final int BLOCK_BITS = 20;
+
     private boolean inV4Range(int x) {
         int[] r = v4Ranges;
         if (r.length == 0) return false;
+        int block = x >>> (32 - BLOCK_BITS);
+        if ((v4RangeBlocks[block >>> 6] & 1L << block) == 0) return false;
         int b = v4Bucket(x);
         int low = v4Buckets[b], high = v4Buckets[b + 1] - 1;
         while (low <= high) { // last pair in the bucket whose first address is <= x

@@ -5,7 +5,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Random;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -94,6 +97,94 @@ class IpSetTest {
         assertThat(big.contains(IpAddress.ofV4(0x0B000000 + 3 * 999_999 + 1))).isFalse();
         assertThat(big.contains(IpAddress.ofV4(0x64000000 + (99_999 << 8) + 77))).isTrue();
         assertThat(big.contains(IpAddress.ofV4(0x64000000 + (100_000 << 8)))).isFalse();
+    }
+
+    /** What the set means, written the plain way: a hash set of single addresses and every range tested in turn. */
+    private record Reference(Set<IpAddress> singles, List<IpEntry> ranges) {
+        static Reference of(List<IpEntry> entries) {
+            Set<IpAddress> singles = new HashSet<>();
+            List<IpEntry> ranges = new ArrayList<>();
+            for (IpEntry e : entries) {
+                if (e.isSingleAddress()) singles.add(e.base());
+                else ranges.add(e);
+            }
+            return new Reference(singles, ranges);
+        }
+
+        boolean contains(IpAddress a) {
+            if (singles.contains(a)) return true;
+            for (IpEntry r : ranges) if (r.contains(a)) return true;
+            return false;
+        }
+    }
+
+    private static IpAddress randomV6(Random random) {
+        return new IpAddress(random.nextBoolean() ? 0x2001_0db8_0000_0000L | (random.nextLong() & 0xFFFF) : random.nextLong(), random.nextLong());
+    }
+
+    private static IpEntry randomRange(Random random) {
+        if (random.nextInt(5) == 0) {
+            int bits = 16 + random.nextInt(113);
+            long hi = randomV6(random).hi() & (bits >= 64 ? -1L : -1L << (64 - bits));
+            long lo = bits <= 64 ? 0 : random.nextLong() & (bits == 128 ? -1L : -1L << (128 - bits));
+            return new IpEntry(new IpAddress(hi, lo), bits);
+        }
+        int bits = random.nextInt(10) == 0 ? 8 + random.nextInt(8) : 16 + random.nextInt(17); // some /8 to /15 too
+        int base = random.nextInt() & (-1 << (32 - bits));
+        return new IpEntry(IpAddress.ofV4(base), 96 + bits);
+    }
+
+    /** A random address inside a range: its base with random host bits. */
+    private static IpAddress inside(IpEntry r, Random random) {
+        IpAddress first = r.first(), last = r.last();
+        long hostHi = first.hi() ^ last.hi(), hostLo = first.lo() ^ last.lo();
+        return new IpAddress(first.hi() | (random.nextLong() & hostHi), first.lo() | (random.nextLong() & hostLo));
+    }
+
+    @ParameterizedTest(name = "{0} singles and {1} ranges")
+    @CsvSource({"1, 0", "0, 1", "5, 3", "300, 40", "20000, 600", "200000, 60"})
+    void answersAsAPlainSetAndRangeListOnRandomMembersNeighboursAndMisses(int singles, int ranges) {
+        Random random = new Random(singles * 31L + ranges);
+        List<IpEntry> entries = new ArrayList<>();
+        for (int i = 0; i < singles; i++) {
+            entries.add(new IpEntry(i % 10 == 9 ? randomV6(random) : IpAddress.ofV4(random.nextInt()), 128));
+        }
+        for (int i = 0; i < ranges; i++) entries.add(randomRange(random));
+        IpSet set = IpSet.of(entries);
+        Reference reference = Reference.of(entries);
+        List<IpAddress> probes = new ArrayList<>();
+        for (IpEntry e : entries) {
+            IpAddress a = e.isSingleAddress() ? e.base() : inside(e, random);
+            probes.add(a);
+            probes.add(new IpAddress(a.hi(), a.lo() + 1));
+            probes.add(new IpAddress(a.hi(), a.lo() - 1));
+            probes.add(e.first());
+            probes.add(e.last());
+        }
+        for (int i = 0; i < 100_000; i++) probes.add(i % 4 == 3 ? randomV6(random) : IpAddress.ofV4(random.nextInt()));
+        for (int v4 : new int[] {0, 1, -1, 0x7FFF_FFFF, 0x8000_0000}) probes.add(IpAddress.ofV4(v4));
+        int members = 0;
+        for (IpAddress a : probes) {
+            boolean expected = reference.contains(a);
+            assertThat(set.contains(a)).as("%s", a).isEqualTo(expected);
+            assertThat(set.contains(a.hi(), a.lo())).as("%s", a).isEqualTo(expected);
+            if (expected) members++;
+        }
+        assertThat(members).as("members among the probes").isGreaterThanOrEqualTo(singles + ranges);
+        assertThat(probes.size() - members).as("misses among the probes").isGreaterThan(50_000);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"0.0.0.0/0", "255.255.255.0/24", "255.255.240.0/20", "0.0.0.0/20", "11.22.32.0/19", "11.22.47.255/32"})
+    void anIpv4RangeCoversItsFirstAndLastAddressesAndNothingBeside(String range) {
+        IpEntry r = IpEntry.parse(range);
+        IpSet set = IpSet.of(List.of(r, IpEntry.parse("2001:db8::/32")));
+        int first = r.first().v4(), last = r.last().v4();
+        assertThat(set.contains(r.first())).isTrue();
+        assertThat(set.contains(r.last())).isTrue();
+        assertThat(set.contains(IpAddress.ofV4(first + (last - first) / 2))).isTrue();
+        if (first != 0) assertThat(set.contains(IpAddress.ofV4(first - 1))).isFalse();
+        if (last != -1) assertThat(set.contains(IpAddress.ofV4(last + 1))).isFalse();
     }
 
     @ParameterizedTest(name = "\"{0}\" refused: {1}")
