@@ -15,6 +15,11 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.unix.Socket;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringChannelOption;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerSocketChannel;
+import io.netty.channel.uring.IoUringSocketChannel;
 
 import java.util.concurrent.ThreadFactory;
 
@@ -22,13 +27,15 @@ import java.util.concurrent.ThreadFactory;
 record Transport(String name, Class<? extends ServerChannel> serverChannel, Class<? extends Channel> channel) {
 
     static Transport best() {
+        if ("io_uring".equals(System.getProperty("graygate.transport")) && IoUring.isAvailable())
+            return new Transport("io_uring", IoUringServerSocketChannel.class, IoUringSocketChannel.class);
         if (Epoll.isAvailable()) return new Transport("epoll", EpollServerSocketChannel.class, EpollSocketChannel.class);
         return new Transport("nio", NioServerSocketChannel.class, NioSocketChannel.class);
     }
 
     /** Whether each event loop gets an accepting socket of its own (SO_REUSEPORT, epoll only). */
     boolean reusePort() {
-        return name.equals("epoll");
+        return !name.equals("nio");
     }
 
     /**
@@ -43,6 +50,10 @@ record Transport(String name, Class<? extends ServerChannel> serverChannel, Clas
             bootstrap.childOption(ChannelOption.TCP_NODELAY, true);
             return;
         }
+        if (name.equals("io_uring")) {
+            bootstrap.option(IoUringChannelOption.SO_REUSEPORT, true).option(IoUringChannelOption.TCP_DEFER_ACCEPT, 1).childOption(ChannelOption.TCP_NODELAY, true);
+            return;
+        }
         bootstrap.option(EpollChannelOption.SO_REUSEPORT, true).option(EpollChannelOption.TCP_DEFER_ACCEPT, 1).handler(new ChannelInitializer<EpollServerSocketChannel>() {
             @Override
             protected void initChannel(EpollServerSocketChannel listener) throws Exception {
@@ -52,6 +63,7 @@ record Transport(String name, Class<? extends ServerChannel> serverChannel, Clas
     }
 
     EventLoopGroup newGroup(int threads, ThreadFactory threadFactory) {
+        if (name.equals("io_uring")) return new io.netty.channel.MultiThreadIoEventLoopGroup(threads, threadFactory, IoUringIoHandler.newFactory());
         return name.equals("epoll") ? new EpollEventLoopGroup(threads, threadFactory) : new NioEventLoopGroup(threads, threadFactory);
     }
 }
