@@ -27,7 +27,7 @@ import java.util.concurrent.ThreadFactory;
 record Transport(String name, Class<? extends ServerChannel> serverChannel, Class<? extends Channel> channel) {
 
     static Transport best() {
-        if ("io_uring".equals(System.getProperty("graygate.transport")) && IoUring.isAvailable())
+        if (!"epoll".equals(System.getProperty("graygate.transport")) && IoUring.isAvailable())
             return new Transport("io_uring", IoUringServerSocketChannel.class, IoUringSocketChannel.class);
         if (Epoll.isAvailable()) return new Transport("epoll", EpollServerSocketChannel.class, EpollSocketChannel.class);
         return new Transport("nio", NioServerSocketChannel.class, NioSocketChannel.class);
