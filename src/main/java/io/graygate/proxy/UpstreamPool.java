@@ -47,7 +47,7 @@ final class UpstreamPool {
                 .setMaxInitialLineLength(config.maxHeaderSize())
                 .setMaxHeaderSize(config.maxHeaderSize())
                 .setMaxChunkSize(ClientChannelInitializer.MAX_CHUNK_SIZE)
-                .setHeadersFactory(UpstreamResponseHeaders.FACTORY); // to learn of a Content-Length dropped for chunked
+                .setStrictLineParsing(false); // as nginx reads an upstream: a bare LF ends a line
         this.bootstrap = new Bootstrap()
                 .group(loop)
                 .channel(transport.channel())
