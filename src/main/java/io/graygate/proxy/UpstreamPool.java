@@ -46,8 +46,7 @@ final class UpstreamPool {
         HttpDecoderConfig decoder = new HttpDecoderConfig()
                 .setMaxInitialLineLength(config.maxHeaderSize())
                 .setMaxHeaderSize(config.maxHeaderSize())
-                .setMaxChunkSize(ClientChannelInitializer.MAX_CHUNK_SIZE)
-                .setStrictLineParsing(false); // as nginx reads an upstream: a bare LF ends a line
+                .setMaxChunkSize(ClientChannelInitializer.MAX_CHUNK_SIZE);
         this.bootstrap = new Bootstrap()
                 .group(loop)
                 .channel(transport.channel())
