@@ -259,6 +259,7 @@ public final class Gateway implements AutoCloseable {
         if (a.maxIdlePerServer() != b.maxIdlePerServer()) out.add("proxy.maxIdlePerServer");
         if (!a.drainTimeout().equals(b.drainTimeout())) out.add("proxy.drainTimeout");
         if (a.ioThreads() != b.ioThreads()) out.add("proxy.ioThreads");
+        if (!a.transport().equals(b.transport())) out.add("proxy.transport");
         if (a.accessLog() != b.accessLog()) out.add("proxy.accessLog");
         if (!a.accessLogFormat().equals(b.accessLogFormat())) out.add("proxy.accessLogFormat");
         if (a.maxHeaderSize() != b.maxHeaderSize()) out.add("proxy.maxHeaderSize");

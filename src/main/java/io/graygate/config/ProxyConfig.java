@@ -9,10 +9,14 @@ import java.time.Duration;
 public record ProxyConfig(Duration connectTimeout, Duration responseTimeout, Duration idleTimeout,
                           Duration upstreamIdleTimeout, int maxIdlePerServer, Duration drainTimeout, int ioThreads,
                           boolean versionHeader, boolean accessLog, int maxHeaderSize, NextUpstream nextUpstream,
-                          int nextUpstreamTries, String accessLogFormat, Duration requestHeaderTimeout, Duration requestBodyTimeout) {
+                          int nextUpstreamTries, String accessLogFormat, Duration requestHeaderTimeout, Duration requestBodyTimeout,
+                          String transport) {
+
+    /** The socket transports {@code transport} may name; {@code auto} takes the first that loads of io_uring, epoll, nio. */
+    public static final java.util.List<String> TRANSPORTS = java.util.List.of("auto", "io_uring", "epoll", "nio");
 
     public static ProxyConfig defaults() {
-        return new ProxyConfig((String) null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new ProxyConfig((String) null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     @JsonCreator
@@ -30,7 +34,8 @@ public record ProxyConfig(Duration connectTimeout, Duration responseTimeout, Dur
                        @JsonProperty("nextUpstreamTries") Integer nextUpstreamTries,
                        @JsonProperty("accessLogFormat") String accessLogFormat,
                        @JsonProperty("requestHeaderTimeout") String requestHeaderTimeout,
-                       @JsonProperty("requestBodyTimeout") String requestBodyTimeout) {
+                       @JsonProperty("requestBodyTimeout") String requestBodyTimeout,
+                       @JsonProperty("transport") String transport) {
         this(Durations.orDefault("connectTimeout", connectTimeout, Duration.ofSeconds(2), Duration.ofMillis(10)),
                 Durations.orDefault("responseTimeout", responseTimeout, Duration.ofSeconds(60), Duration.ofMillis(10)),
                 Durations.orDefault("idleTimeout", idleTimeout, Duration.ofSeconds(75), Duration.ofSeconds(1)),
@@ -45,7 +50,15 @@ public record ProxyConfig(Duration connectTimeout, Duration responseTimeout, Dur
                 nextUpstreamTries == null ? 0 : nonNegative("nextUpstreamTries", nextUpstreamTries),
                 accessLogFormat(accessLogFormat),
                 Durations.orDefault("requestHeaderTimeout", requestHeaderTimeout, Duration.ofSeconds(30), Duration.ofMillis(10)),
-                Durations.orDefault("requestBodyTimeout", requestBodyTimeout, Duration.ofSeconds(60), Duration.ofMillis(10)));
+                Durations.orDefault("requestBodyTimeout", requestBodyTimeout, Duration.ofSeconds(60), Duration.ofMillis(10)),
+                transport(transport));
+    }
+
+    private static String transport(String text) {
+        if (text == null) return "auto";
+        String t = text.strip().toLowerCase(java.util.Locale.ROOT);
+        if (TRANSPORTS.contains(t)) return t;
+        throw new IllegalArgumentException("transport: expected one of " + String.join(", ", TRANSPORTS) + ", got \"" + text + "\"");
     }
 
     /** {@code text} (key=value, the default) or {@code json} (one object per line). */
@@ -74,7 +87,7 @@ public record ProxyConfig(Duration connectTimeout, Duration responseTimeout, Dur
     public ProxyConfig withVersionHeader(boolean on) {
         return new ProxyConfig(connectTimeout, responseTimeout, idleTimeout, upstreamIdleTimeout, maxIdlePerServer,
                 drainTimeout, ioThreads, on, accessLog, maxHeaderSize, nextUpstream, nextUpstreamTries, accessLogFormat,
-                requestHeaderTimeout, requestBodyTimeout);
+                requestHeaderTimeout, requestBodyTimeout, transport);
     }
 
     /** Event-loop threads to run: as configured, else one per core. */

@@ -31,7 +31,9 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
         this.decoder = new HttpDecoderConfig()
                 .setMaxInitialLineLength(maxHeaderSize)
                 .setMaxHeaderSize(maxHeaderSize)
-                .setMaxChunkSize(MAX_CHUNK_SIZE);
+                .setMaxChunkSize(MAX_CHUNK_SIZE)
+                // nginx takes a bare LF as a line end (RFC 9112 §2.2 lets a recipient); a bare CR is refused (RequestScanner)
+                .setStrictLineParsing(false);
     }
 
     @Override

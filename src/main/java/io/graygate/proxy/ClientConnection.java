@@ -459,7 +459,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         if (msg instanceof HttpResponse response) {
             if (response.decoderResult().isFailure()) {
                 ReferenceCountUtil.release(msg);
-                abandonUpstream(x, "invalid response", false);
+                abandonUpstream(x, MessageFraming.whyInvalid(response.decoderResult().cause()), false);
                 return;
             }
             upstreamResponse(x, response);
@@ -497,7 +497,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
             }
             return;
         }
-        String ambiguous = MessageFraming.ambiguousResponse(h, UpstreamResponseHeaders.lengthDroppedForChunked(h));
+        String ambiguous = MessageFraming.ambiguousResponse(h);
         if (ambiguous != null) { // the connection's next bytes cannot be placed: it is closed, never reused
             abandonUpstream(x, ambiguous, false);
             return;

@@ -1,6 +1,7 @@
 package io.graygate.proxy;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.ContentLengthNotAllowedException;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
 
@@ -101,13 +102,21 @@ final class MessageFraming {
     }
 
     /**
-     * Why an upstream response's framing cannot be trusted, or null when it can. Netty's decoder has already refused
-     * differing Content-Lengths; what it lets through and this refuses: Content-Length beside chunked (which Netty
-     * reads by dropping the length, as a downstream parser might not), and a Connection header that names
-     * Content-Length or Transfer-Encoding, which a hop-by-hop strip would take the framing away with.
+     * Why Netty's decoder refused an upstream response head, as the 502's message says it: a Content-Length beside
+     * Transfer-Encoding (RFC 9112 §6.3: a proxy must not trust it, as the next parser may read the length instead)
+     * is named; anything else is an invalid response.
      */
-    static String ambiguousResponse(HttpHeaders h, boolean lengthDroppedForChunked) {
-        if (lengthDroppedForChunked) return "ambiguous framing: both Content-Length and Transfer-Encoding";
+    static String whyInvalid(Throwable cause) {
+        return cause instanceof ContentLengthNotAllowedException ? "ambiguous framing: both Content-Length and Transfer-Encoding" : "invalid response";
+    }
+
+    /**
+     * Why an upstream response's framing cannot be trusted, or null when it can. Netty's decoder has already refused
+     * differing Content-Lengths and a Content-Length beside Transfer-Encoding ({@link #whyInvalid}); what it lets
+     * through and this refuses: a Connection header that names Content-Length or Transfer-Encoding, which a
+     * hop-by-hop strip would take the framing away with.
+     */
+    static String ambiguousResponse(HttpHeaders h) {
         String connection = joined(h, HttpHeaderNames.CONNECTION);
         if (connection != null && namesFraming(connection)) return "ambiguous framing: Connection names \"" + connection + "\"";
         return null;

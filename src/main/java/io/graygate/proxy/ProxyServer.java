@@ -55,6 +55,7 @@ public final class ProxyServer implements AutoCloseable {
     private AccessLog accessLog = AccessLog.off();
     private EventLoopGroup loops;
     private int loopCount;
+    private String transportName;
     private HealthChecker healthChecks;
     private final HostNames hostNames = new HostNames();
     private NameFollower nameFollower;
@@ -87,7 +88,8 @@ public final class ProxyServer implements AutoCloseable {
         started = true;
         ProxyConfig pc = config.proxy();
         List<ListenerTls> tlsListeners = loadTls();
-        Transport transport = Transport.best();
+        Transport transport = Transport.select(pc.transport());
+        transportName = transport.name();
         int threads = pc.effectiveIoThreads();
         loopCount = threads;
         upstreams = UpstreamSet.build(config.upstreams(), threads, UpstreamSet.EMPTY, hostNames);
@@ -435,6 +437,11 @@ public final class ProxyServer implements AutoCloseable {
         List<List<Channel>> out = new ArrayList<>();
         for (LoopChannels c : clientsByLoop.values()) out.add(c.snapshot());
         return out;
+    }
+
+    /** The socket transport in use: io_uring, epoll or nio. */
+    String transportName() {
+        return transportName;
     }
 
     /** The accepting sockets of listener {@code index}: one per event loop with SO_REUSEPORT, else one. */

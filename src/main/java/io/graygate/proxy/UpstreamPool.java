@@ -46,8 +46,7 @@ final class UpstreamPool {
         HttpDecoderConfig decoder = new HttpDecoderConfig()
                 .setMaxInitialLineLength(config.maxHeaderSize())
                 .setMaxHeaderSize(config.maxHeaderSize())
-                .setMaxChunkSize(ClientChannelInitializer.MAX_CHUNK_SIZE)
-                .setHeadersFactory(UpstreamResponseHeaders.FACTORY); // to learn of a Content-Length dropped for chunked
+                .setMaxChunkSize(ClientChannelInitializer.MAX_CHUNK_SIZE);
         this.bootstrap = new Bootstrap()
                 .group(loop)
                 .channel(transport.channel())

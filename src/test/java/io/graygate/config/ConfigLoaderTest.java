@@ -80,6 +80,8 @@ class ConfigLoaderTest {
                         "upstreams.gray.healthCheck.expectStatus: expected a status such as 200, 2xx or 200-399, got \"2yy\""),
                 Arguments.of("unknown nextUpstream", GOOD + "proxy:\n  nextUpstream: [error, http_502]\n",
                         "proxy.nextUpstream[1]: expected error, timeout or off, got \"http_502\""),
+                Arguments.of("unknown transport", GOOD + "proxy: {transport: kqueue}\n",
+                        "proxy.transport: expected one of auto, io_uring, epoll, nio, got \"kqueue\""),
                 Arguments.of("missing upstream", changed("stable: production", "stable: prod"),
                         "routes[0].stable: no upstream named \"prod\""),
                 Arguments.of("missing gray group", changed("    gray: gray\n    whitelist", "    gray: canary\n    whitelist"),

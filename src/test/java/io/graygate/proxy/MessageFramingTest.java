@@ -1,10 +1,16 @@
 package io.graygate.proxy;
 
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.handler.codec.http.HttpHeaders;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+
+import java.nio.charset.StandardCharsets;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -35,15 +41,17 @@ class MessageFramingTest {
     })
     void anUpstreamResponseWhoseConnectionNamesItsFramingIsRefused(String connection, String expected) {
         HttpHeaders h = new DefaultHttpHeaders().add("Connection", connection.strip()).add("Content-Length", "3");
-        assertThat(MessageFraming.ambiguousResponse(h, false)).isEqualTo(expected);
+        assertThat(MessageFraming.ambiguousResponse(h)).isEqualTo(expected);
     }
 
     @Test
-    void anUpstreamResponseWhoseLengthNettyDroppedForChunkedIsRefused() {
-        HttpHeaders h = UpstreamResponseHeaders.FACTORY.newHeaders().add("Content-Length", "3").add("Transfer-Encoding", "chunked");
-        assertThat(UpstreamResponseHeaders.lengthDroppedForChunked(h)).isFalse();
-        h.remove(io.netty.handler.codec.http.HttpHeaderNames.CONTENT_LENGTH); // what HttpObjectDecoder does for CL + chunked
-        assertThat(UpstreamResponseHeaders.lengthDroppedForChunked(h)).isTrue();
-        assertThat(MessageFraming.ambiguousResponse(h, true)).isEqualTo("ambiguous framing: both Content-Length and Transfer-Encoding");
+    void nettysRefusalOfALengthBesideChunkedIsNamedAndOtherRefusalsAreInvalid() {
+        EmbeddedChannel ch = new EmbeddedChannel(new HttpResponseDecoder());
+        ch.writeInbound(Unpooled.copiedBuffer("HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n", StandardCharsets.US_ASCII));
+        HttpResponse r = ch.readInbound();
+        assertThat(r.decoderResult().isFailure()).isTrue();
+        assertThat(MessageFraming.whyInvalid(r.decoderResult().cause())).isEqualTo("ambiguous framing: both Content-Length and Transfer-Encoding");
+        assertThat(MessageFraming.whyInvalid(new IllegalArgumentException("invalid version format"))).isEqualTo("invalid response");
+        ch.finishAndReleaseAll();
     }
 }
