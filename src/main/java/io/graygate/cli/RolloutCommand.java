@@ -54,7 +54,7 @@ final class RolloutCommand {
         @Option(names = "--min-requests", paramLabel = "N", description = "Fewer requests to the new version in an interval: inconclusive (default 100).")
         Long minRequests;
 
-        @Option(names = "--max-error-rate", paramLabel = "PERCENT", description = "e.g. 1% (default 1%).")
+        @Option(names = "--max-error-rate", paramLabel = "PERCENT", description = "e.g. 1%% (default 1%%).")
         String maxErrorRate;
 
         @Option(names = "--max-p99", paramLabel = "DURATION", description = "e.g. 500ms.")

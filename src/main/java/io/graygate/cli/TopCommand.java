@@ -18,7 +18,7 @@ import java.util.Locale;
  * table left on the screen and the cursor back.
  */
 @Command(name = "top", description = {
-        "Watch each version's live figures, redrawn every second: weight, req/s, error %, p50 and p99 latency,",
+        "Watch each version's live figures, redrawn every second: weight, req/s, error %%, p50 and p99 latency,",
         "over the last --window, summed over every live node when they share a Redis store. Ctrl-C stops."})
 final class TopCommand extends ClientCommand {
 

@@ -3,6 +3,13 @@ package io.graygate.cli;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -17,6 +24,33 @@ class CliHelpTest {
         CliRun run = CliRun.of(words);
         assertThat(run.exitCode()).isZero();
         assertThat(run.out()).startsWith("Usage: graygate " + command + " ");
+    }
+
+    /**
+     * picocli passes every help text through {@link String#format}; a bare '%' (say "error %") fails there, and
+     * picocli then prints a warning on standard error (its tracer writes to System.err, not to the command's writer)
+     * at every run and shows the text unformatted. Renders the help of every command in the tree and reads what
+     * picocli said meanwhile.
+     */
+    @Test
+    void everyCommandsHelpRendersWithoutAPicocliWarning() {
+        PrintStream stderr = System.err;
+        ByteArrayOutputStream said = new ByteArrayOutputStream();
+        List<String> rendered = new ArrayList<>();
+        try {
+            System.setErr(new PrintStream(said, true, StandardCharsets.UTF_8));
+            List<CommandLine> pending = new ArrayList<>(List.of(new CommandLine(new Main())));
+            while (!pending.isEmpty()) {
+                CommandLine cl = pending.remove(pending.size() - 1);
+                pending.addAll(cl.getSubcommands().values());
+                cl.getUsageMessage();
+                rendered.add(cl.getCommandSpec().qualifiedName());
+            }
+        } finally {
+            System.setErr(stderr);
+        }
+        assertThat(rendered).contains("graygate top", "graygate rollout start", "graygate policy apply").hasSizeGreaterThan(20);
+        assertThat(said.toString(StandardCharsets.UTF_8)).isEmpty();
     }
 
     @Test
