@@ -117,8 +117,9 @@ public final class Gateway implements AutoCloseable {
         }
         Gateway g = new Gateway(config, reloadSource, rules, proxy, admin, stats, audit, node, rollouts);
         self.set(g);
-        log.info("graygate listening on {} (admin {}), store {}, {} routes, node {}, audit log {}", String.join(", ", proxy.urls()),
-                admin.address(), config.redactedStore(), config.routes().size(), node, audit.describe());
+        int routes = config.routes().size();
+        log.info("graygate listening on {} (admin {}), store {}, {} route{}, node {}, audit log {}", String.join(", ", proxy.urls()),
+                admin.address(), config.redactedStore(), routes, routes == 1 ? "" : "s", node, audit.describe());
         return g;
     }
 
