@@ -117,6 +117,11 @@ public final class TestUpstream implements AutoCloseable {
     private final io.netty.channel.group.ChannelGroup open =
             new io.netty.channel.group.DefaultChannelGroup(io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
     private final ConcurrentLinkedQueue<Received> requests = new ConcurrentLinkedQueue<>();
+    /**
+     * Every connection accepted and not yet closed, seen on the listener's own pipeline before it is registered: one
+     * accepted just as the server stops may never reach its pipeline, and {@link #close} must close it too.
+     */
+    private final java.util.Set<Channel> accepted = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private TestUpstream(String name, String host, int port) {
         this.name = name;
@@ -124,9 +129,17 @@ public final class TestUpstream implements AutoCloseable {
             listener = new ServerBootstrap()
                     .group(group)
                     .channel(NioServerSocketChannel.class)
+                    .handler(new ChannelInboundHandlerAdapter() {
+                        @Override
+                        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                            if (msg instanceof Channel child) accepted.add(child);
+                            ctx.fireChannelRead(msg);
+                        }
+                    })
                     .childHandler(new ChannelInitializer<Channel>() {
                         @Override
                         protected void initChannel(Channel ch) {
+                            ch.closeFuture().addListener(f -> accepted.remove(ch));
                             open.add(ch);
                             ch.pipeline().addLast("http", new HttpServerCodec()).addLast("handler", new Handler(connections.incrementAndGet()));
                         }
@@ -192,10 +205,20 @@ public final class TestUpstream implements AutoCloseable {
         return last;
     }
 
+    /**
+     * Stops as a killed process would: the port refuses and every accepted connection closes, including one accepted
+     * in the last moment before the listener closed (Netty's shutdown alone left such a connection open, unread).
+     */
     @Override
     public void close() {
         listener.close().syncUninterruptibly();
+        group.submit(() -> {
+            for (Channel ch : accepted) ch.unsafe().close(ch.unsafe().voidPromise());
+        }).syncUninterruptibly();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        for (Channel ch : accepted) {
+            if (ch.isOpen()) throw new IllegalStateException("test upstream " + name + ": a connection stayed open after close: " + ch);
+        }
     }
 
     private final class Handler extends ChannelInboundHandlerAdapter {
