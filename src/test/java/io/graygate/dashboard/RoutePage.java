@@ -142,13 +142,20 @@ final class RoutePage {
 
     /** The rollout controls the panel offers now, by name: "pause" or "resume", "promote", "abort". */
     List<String> rolloutControls() {
-        return browser.driver.findElements(By.cssSelector(".rollout-panel .controls button")).stream()
-                .map(b -> b.getAttribute("id").replace("rollout-", "")).toList();
+        // read again if the panel is redrawn meanwhile (it is every 2 s)
+        return browser.waiting().until(d -> d.findElements(By.cssSelector(".rollout-panel .controls button")).stream()
+                .map(b -> b.getAttribute("id").replace("rollout-", "")).toList());
     }
 
-    /** Clicks the rollout's "pause", "resume", "promote" or "abort" button. */
+    /**
+     * Clicks the rollout's "pause", "resume", "promote" or "abort" button. The panel is redrawn every 2 s: a button
+     * replaced between finding and clicking it was not clicked (Selenium says it is stale), so it is found again.
+     */
     void rolloutControl(String action) {
-        browser.driver.findElement(By.id("rollout-" + action)).click();
+        browser.waiting().until(d -> {
+            d.findElement(By.id("rollout-" + action)).click();
+            return true;
+        });
     }
 
     String text() {
