@@ -44,6 +44,10 @@ public final class RuleBook implements AutoCloseable {
     private volatile SnapshotInfo snapshotInfo = new SnapshotInfo(0, null);
     private final AuditLog audit;
     private final String node;
+    /** Serializes reloads; held while new routes are seeded, when the book's own lock must stay free. */
+    private final Object reloading = new Object();
+    /** The newest state heard of for routes this node does not serve, so a reload adding one starts from it. */
+    private final Map<String, RouteState> unserved = new java.util.concurrent.ConcurrentHashMap<>();
 
     public RuleBook(GatewayConfig config, RuleStore store) {
         this(config, store, AuditLogs.none(), "local");
@@ -187,7 +191,20 @@ public final class RuleBook implements AutoCloseable {
      *
      * @throws io.graygate.store.StoreUnavailableException when a new route cannot be seeded; nothing changed then
      */
-    public synchronized void reconfigure(GatewayConfig next) {
+    public void reconfigure(GatewayConfig next) {
+        synchronized (reloading) {
+            // Seeded with no lock held: the store's sync thread, which tells this book of changes, is where the seed
+            // runs, and telling takes the book's lock (holding it here deadlocked a reload adding a route another
+            // node had changed).
+            Map<String, RouteState> seeded = new LinkedHashMap<>();
+            for (RouteConfig r : next.routes()) {
+                if (!states.containsKey(r.name())) seeded.put(r.name(), store.seed(r.name(), seed(r)));
+            }
+            swapIn(next, seeded);
+        }
+    }
+
+    private synchronized void swapIn(GatewayConfig next, Map<String, RouteState> seeded) {
         Map<String, RouteState> known = new LinkedHashMap<>();
         List<Route> routes = new ArrayList<>();
         List<AuditEntry> changes = new ArrayList<>();
@@ -201,11 +218,12 @@ public final class RuleBook implements AutoCloseable {
                     changes.add(entry(now, RELOAD, r.name(), "route settings changed by a reload (versions, upstreams, match); rules kept", s.revision(), s.revision()));
                 }
             } else {
-                RouteState seed = seed(r);
-                s = store.seed(r.name(), seed);
+                s = seeded.get(r.name());
+                RouteState heard = unserved.remove(r.name());
+                if (heard != null && heard.isNewerThan(s)) s = heard; // changed elsewhere while it was being seeded
                 // A store that held the route already (kept from before, or seeded by another node first) keeps its rules.
-                boolean seeded = s.revision() == seed.revision() && s.policy().equals(seed.policy());
-                changes.add(entry(now, RELOAD, r.name(), seeded ? "route added by a reload, seeded from the configuration: " + RuleChange.summary(s.policy())
+                boolean fromConfig = s.revision() == 1 && s.policy().equals(r.policy());
+                changes.add(entry(now, RELOAD, r.name(), fromConfig ? "route added by a reload, seeded from the configuration: " + RuleChange.summary(s.policy())
                         : "route added by a reload, rules kept in the store: " + RuleChange.summary(s.policy()), 0, s.revision()));
             }
             known.put(r.name(), s);
@@ -271,7 +289,10 @@ public final class RuleBook implements AutoCloseable {
 
     private synchronized void install(String route, RouteState next) {
         RouteConfig rc = config.route(route);
-        if (rc == null) return; // a route the store knows but this node's configuration does not: nothing to serve
+        if (rc == null) { // a route the store knows but this node's configuration does not (yet): nothing to serve
+            unserved.merge(route, next, (held, offered) -> offered.isNewerThan(held) ? offered : held);
+            return;
+        }
         RouteState current = states.get(route);
         if (current != null && !next.isNewerThan(current)) return; // an older or repeated notice arriving late
         Route compiled = compile(rc, next);

@@ -3,26 +3,16 @@ package io.graygate.store.redis;
 import io.graygate.audit.AuditCodec;
 import io.graygate.audit.AuditEntry;
 import io.graygate.audit.AuditSink;
-import io.lettuce.core.ClientOptions;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.SocketOptions;
 import io.lettuce.core.StreamMessage;
-import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.XAddArgs;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
-import io.lettuce.core.codec.StringCodec;
-import io.lettuce.core.protocol.ProtocolVersion;
-import io.lettuce.core.resource.ClientResources;
-import io.lettuce.core.resource.DefaultClientResources;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The Redis store's audit log: the stream {@code PREFIXaudit} (by default {@code graygate:audit}), one entry per
@@ -40,22 +30,13 @@ public final class RedisAuditStream implements AuditSink {
     private final RedisStoreUri uri;
     private final String key;
     private final long maxEntries;
-    private final ClientResources resources;
-    private final RedisClient client;
-    private StatefulRedisConnection<String, String> connection;
+    private final SideConnection connection;
 
     public RedisAuditStream(RedisStoreUri uri, long maxEntries) {
         this.uri = uri;
         this.key = uri.prefix() + "audit";
         this.maxEntries = maxEntries;
-        this.resources = DefaultClientResources.builder().ioThreadPoolSize(1).computationThreadPoolSize(1).build();
-        this.client = RedisClient.create(resources);
-        client.setOptions(ClientOptions.builder()
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .protocolVersion(ProtocolVersion.RESP2)
-                .timeoutOptions(TimeoutOptions.enabled(uri.timeout()))
-                .socketOptions(SocketOptions.builder().connectTimeout(uri.timeout()).keepAlive(true).build())
-                .build());
+        this.connection = new SideConnection(uri);
     }
 
     public String key() {
@@ -64,14 +45,19 @@ public final class RedisAuditStream implements AuditSink {
 
     @Override
     public void append(List<AuditEntry> entries) {
-        RedisCommands<String, String> redis = commands();
         XAddArgs trim = XAddArgs.Builder.maxlen(maxEntries).approximateTrimming();
-        for (AuditEntry e : entries) redis.xadd(key, trim, AuditCodec.fields(e));
+        connection.call("append to the audit stream " + key, r -> {
+            for (AuditEntry e : entries) r.xadd(key, trim, AuditCodec.fields(e));
+            return null;
+        });
     }
 
     @Override
     public List<AuditEntry> read(String route, Instant since, int limit) {
-        RedisCommands<String, String> redis = commands();
+        return connection.call("read the audit stream " + key, r -> read(r, route, since, limit));
+    }
+
+    private List<AuditEntry> read(RedisCommands<String, String> redis, String route, Instant since, int limit) {
         List<AuditEntry> out = new ArrayList<>();
         Range.Boundary<String> upper = Range.Boundary.unbounded();
         Instant oldest = since == null ? null : since.minus(SKEW);
@@ -96,25 +82,13 @@ public final class RedisAuditStream implements AuditSink {
         return out;
     }
 
-    private synchronized RedisCommands<String, String> commands() {
-        if (connection == null || !connection.isOpen()) {
-            if (connection != null) connection.closeAsync();
-            connection = null;
-            connection = client.connect(StringCodec.UTF8, uri.toLettuce());
-        }
-        return connection.sync();
-    }
-
     @Override
     public String describe() {
         return "stream " + key + " on " + uri.hosts().get(0);
     }
 
     @Override
-    public synchronized void close() {
-        if (connection != null) connection.closeAsync();
-        connection = null;
-        client.shutdown(0, 2, TimeUnit.SECONDS);
-        resources.shutdown(0, 2, TimeUnit.SECONDS);
+    public void close() {
+        connection.close();
     }
 }

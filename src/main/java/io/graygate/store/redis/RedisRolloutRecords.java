@@ -2,23 +2,12 @@ package io.graygate.store.redis;
 
 import io.graygate.store.RolloutRecords;
 import io.graygate.store.StoreUnavailableException;
-import io.lettuce.core.ClientOptions;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.SocketOptions;
-import io.lettuce.core.TimeoutOptions;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
-import io.lettuce.core.codec.StringCodec;
-import io.lettuce.core.protocol.ProtocolVersion;
-import io.lettuce.core.resource.ClientResources;
-import io.lettuce.core.resource.DefaultClientResources;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Rollout records in Redis, on a connection of their own: each route's record is a hash {@code PREFIXrollout:ROUTE}
@@ -46,22 +35,11 @@ public final class RedisRolloutRecords implements RolloutRecords {
             """;
 
     private final RedisStoreUri uri;
-    private final ClientResources resources;
-    private final RedisClient client;
-    private StatefulRedisConnection<String, String> connection;
-    private boolean closed;
+    private final SideConnection connection;
 
     public RedisRolloutRecords(RedisStoreUri uri) {
         this.uri = uri;
-        this.resources = DefaultClientResources.builder().ioThreadPoolSize(1).computationThreadPoolSize(1).build();
-        this.client = RedisClient.create(resources);
-        client.setOptions(ClientOptions.builder()
-                .autoReconnect(false)
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .protocolVersion(ProtocolVersion.RESP2)
-                .timeoutOptions(TimeoutOptions.enabled(uri.timeout()))
-                .socketOptions(SocketOptions.builder().connectTimeout(uri.timeout()).keepAlive(true).build())
-                .build());
+        this.connection = new SideConnection(uri);
     }
 
     private String recordKey(String route) {
@@ -74,7 +52,7 @@ public final class RedisRolloutRecords implements RolloutRecords {
 
     @Override
     public Stored read(String route) {
-        return call("read the rollout of route " + route, redis -> {
+        return connection.call("read the rollout of route " + route, redis -> {
             List<io.lettuce.core.KeyValue<String, String>> fields = redis.hmget(recordKey(route), "generation", "json");
             if (fields.get(0).isEmpty() || fields.get(1).isEmpty()) return null;
             return new Stored(Long.parseLong(fields.get(0).getValue()), fields.get(1).getValue());
@@ -83,7 +61,7 @@ public final class RedisRolloutRecords implements RolloutRecords {
 
     @Override
     public Outcome write(String route, long expected, String json, String holder) {
-        long r = call("write the rollout of route " + route, redis -> redis.<Long>eval(WRITE, ScriptOutputType.INTEGER,
+        long r = connection.call("write the rollout of route " + route, redis -> redis.<Long>eval(WRITE, ScriptOutputType.INTEGER,
                 new String[]{recordKey(route), leaseKey(route)}, holder == null ? "" : holder, Long.toString(expected), json));
         if (r == -1) return Outcome.NOT_HOLDER;
         if (r == -2) return Outcome.CONFLICT;
@@ -92,7 +70,7 @@ public final class RedisRolloutRecords implements RolloutRecords {
 
     @Override
     public boolean lease(String route, String node, Duration ttl) {
-        return call("take the rollout lease of route " + route, redis -> {
+        return connection.call("take the rollout lease of route " + route, redis -> {
             if ("OK".equals(redis.set(leaseKey(route), node, SetArgs.Builder.nx().px(ttl.toMillis())))) return true;
             Long renewed = redis.eval(RENEW, ScriptOutputType.INTEGER, new String[]{leaseKey(route)}, node, Long.toString(ttl.toMillis()));
             return renewed != null && renewed == 1;
@@ -102,7 +80,7 @@ public final class RedisRolloutRecords implements RolloutRecords {
     @Override
     public void release(String route, String node) {
         try {
-            call("release the rollout lease of route " + route,
+            connection.call("release the rollout lease of route " + route,
                     redis -> redis.eval(RELEASE, ScriptOutputType.INTEGER, new String[]{leaseKey(route)}, node));
         } catch (StoreUnavailableException e) {
             // it expires by itself
@@ -111,7 +89,7 @@ public final class RedisRolloutRecords implements RolloutRecords {
 
     @Override
     public String holder(String route) {
-        return call("read the rollout lease of route " + route, redis -> redis.get(leaseKey(route)));
+        return connection.call("read the rollout lease of route " + route, redis -> redis.get(leaseKey(route)));
     }
 
     @Override
@@ -119,44 +97,8 @@ public final class RedisRolloutRecords implements RolloutRecords {
         return true;
     }
 
-    private interface Call<T> {
-        T on(RedisCommands<String, String> redis);
-    }
-
-    private <T> T call(String what, Call<T> call) {
-        RedisCommands<String, String> redis;
-        synchronized (this) {
-            if (closed) throw new StoreUnavailableException("the rollout records are closed", null);
-            try {
-                if (connection == null || !connection.isOpen()) {
-                    if (connection != null) connection.closeAsync();
-                    connection = null;
-                    connection = client.connect(StringCodec.UTF8, uri.toLettuce());
-                }
-                redis = connection.sync();
-            } catch (RedisException e) {
-                throw new StoreUnavailableException("cannot " + what + ": Redis at " + uri + " is unreachable (" + RedisSync.describe(e) + ")", e);
-            }
-        }
-        try {
-            return call.on(redis);
-        } catch (RedisException e) {
-            synchronized (this) {
-                if (connection != null) connection.closeAsync();
-                connection = null;
-            }
-            throw new StoreUnavailableException("cannot " + what + ": Redis at " + uri + " failed (" + RedisSync.describe(e) + ")", e);
-        }
-    }
-
     @Override
     public void close() {
-        synchronized (this) {
-            if (closed) return;
-            closed = true;
-            if (connection != null) connection.closeAsync();
-        }
-        client.shutdown(0, 2, TimeUnit.SECONDS);
-        resources.shutdown(0, 2, TimeUnit.SECONDS);
+        connection.close();
     }
 }

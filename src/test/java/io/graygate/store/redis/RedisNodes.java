@@ -37,6 +37,11 @@ final class RedisNodes implements AutoCloseable {
 
     /** A configuration with route "web" (whitelist 10.0.0.1 in the config) and route "api" reading the key "gray". */
     static GatewayConfig config(String store) {
+        return config(store, "");
+    }
+
+    /** As {@link #config(String)}, with {@code moreRoutes} (YAML list items) after its two. */
+    static GatewayConfig config(String store, String moreRoutes) {
         return ConfigLoader.parse("""
                 store: "%s"
                 upstreams:
@@ -45,7 +50,7 @@ final class RedisNodes implements AutoCloseable {
                 routes:
                   - {name: web, pathPrefix: /, stable: prod, gray: next, whitelist: ["10.0.0.1"]}
                   - {name: api, pathPrefix: /api, stable: prod, gray: next, whitelistKey: gray}
-                """.formatted(store), Map.of());
+                """.formatted(store) + moreRoutes, Map.of());
     }
 
     /** The store URI for a node of its own: its own last-known-good file in the test's directory. */

@@ -210,6 +210,29 @@ class RedisRuleStoreTest {
     }
 
     @Test
+    void aReloadAddingARouteAnotherNodeHasChangedTakesItsRulesFromRedis() {
+        String shop = """
+                  - {name: shop, pathPrefix: /shop, stable: prod, gray: next, whitelist: ["10.9.0.1"]}
+                """;
+        RuleBook a = nodes.open(RedisNodes.config(nodes.storeUri(redis.uri(), "a"), shop));
+        RuleBook b = nodes.open(RedisNodes.config(nodes.storeUri(redis.uri(), "b")));
+        a.apply("shop", RuleChange.switchTo(null), "test");
+        a.apply("shop", RuleChange.addToSet("whitelist", List.of(IpEntry.parse("10.9.0.2"))), "test");
+
+        // Seeding reads revision 3 back from Redis on b's sync thread, which tells b's rule book while the reload
+        // is under way: this once deadlocked the reload.
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(10),
+                () -> b.reconfigure(RedisNodes.config(nodes.storeUri(redis.uri(), "b"), shop)));
+
+        assertThat(b.state("shop").revision()).isEqualTo(3);
+        assertThat(decide(b, "shop", "8.8.8.8").version()).isEqualTo("gray");
+        a.apply("shop", RuleChange.setMode(Mode.GRAY), "test");
+        Polling.await("a later change to the added route on b", Duration.ofSeconds(3), () -> b.state("shop").revision() == 4);
+        assertThat(decide(b, "shop", "10.9.0.2").version()).isEqualTo("gray");
+        assertThat(decide(b, "shop", "8.8.8.8").version()).isEqualTo("production");
+    }
+
+    @Test
     void aChangeOnOneNodeReachesTheOtherThroughPubSubWellWithinTheCheckPeriod() {
         RuleBook a = nodes.node(redis.uri());
         RuleBook b = nodes.node(redis.uri());
