@@ -117,7 +117,7 @@ public record RouteConfig(String name, String pathPrefix, String host, String up
         Policy policy = new Policy(baseline, override, ruleList);
         Set<String> setNames = new LinkedHashSet<>(sets.keySet());
         setNames.addAll(keyed.keySet());
-        new PolicyScope(List.copyOf(vs.keySet()), setNames).check(policy);
+        new PolicyScope(List.copyOf(vs.keySet()), baseline, setNames).check(policy);
 
         String h = host == null || host.isBlank() ? null : host.strip().toLowerCase(Locale.ROOT);
         String uh = upstreamHost == null || upstreamHost.isBlank() ? null : upstreamHost.strip();
@@ -239,7 +239,7 @@ public record RouteConfig(String name, String pathPrefix, String host, String up
 
     /** What this route's policies may name: its versions and every IP set it has now ({@code sets}). */
     public PolicyScope scope(Set<String> sets) {
-        return new PolicyScope(versionNames(), sets);
+        return new PolicyScope(versionNames(), policy.baseline(), sets);
     }
 
     /** True when this route reads a set from a Redis key. */

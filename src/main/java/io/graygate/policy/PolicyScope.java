@@ -6,17 +6,29 @@ import java.util.Set;
 
 /**
  * What one route's policy may name: the route's versions, in the order its configuration lists them (the order of
- * the split slots), and its IP sets. {@link #check} refuses a policy that names anything else, whole.
+ * the split slots), the configuration's baseline (which has no slot of its own) and its IP sets. {@link #check}
+ * refuses a policy that names anything else, whole.
  */
-public record PolicyScope(List<String> versions, Set<String> ipSets) {
+public record PolicyScope(List<String> versions, String configuredBaseline, Set<String> ipSets) {
 
     public PolicyScope {
         versions = List.copyOf(versions);
+        if (!versions.contains(configuredBaseline)) throw new IllegalArgumentException("the configured baseline is not one of the versions");
         ipSets = Set.copyOf(ipSets);
     }
 
+    /** A route whose configuration's baseline is its first version. */
+    public PolicyScope(List<String> versions, Set<String> ipSets) {
+        this(versions, versions.get(0), ipSets);
+    }
+
     public PolicyScope withIpSets(Set<String> sets) {
-        return new PolicyScope(versions, sets);
+        return new PolicyScope(versions, configuredBaseline, sets);
+    }
+
+    /** The split slots under a policy whose baseline is {@code baseline}. */
+    public Slots slots(String baseline) {
+        return Slots.of(versions, configuredBaseline, baseline);
     }
 
     /**
@@ -27,7 +39,7 @@ public record PolicyScope(List<String> versions, Set<String> ipSets) {
     public void check(Policy p) {
         if (!versions.contains(p.baseline())) throw new PolicyException("baseline", noVersion(p.baseline()));
         if (p.override() != null && !versions.contains(p.override())) throw new PolicyException("override", noVersion(p.override()));
-        Slots slots = Slots.of(versions, p.baseline());
+        Slots slots = slots(p.baseline());
         Set<String> names = new HashSet<>();
         String decidesAll = null;
         for (int i = 0; i < p.rules().size(); i++) {

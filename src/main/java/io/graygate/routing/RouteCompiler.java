@@ -10,6 +10,7 @@ import io.graygate.stats.TrafficMeters;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Compiles a route's configuration and its runtime state (policy, IP sets, revision) into an immutable {@link Route}:
@@ -37,7 +38,7 @@ public final class RouteCompiler {
         rc.versions().forEach((v, c) -> prefixes.put(v, PathPrefix.of(c.pathPrefix())));
         Decision override = policy.override() == null ? null
                 : decision(meters, name, upstreams, prefixes, policy.override(), Decision.OVERRIDE, "override: everyone to " + policy.override());
-        Slots slots = Slots.of(rc.versionNames(), policy.baseline());
+        Slots slots = rc.scope(Set.of()).slots(policy.baseline());
         CompiledRule[] rules = new CompiledRule[policy.rules().size()];
         String[] names = new String[rules.length];
         for (int i = 0; i < rules.length; i++) {

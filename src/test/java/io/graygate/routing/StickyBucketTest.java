@@ -166,8 +166,12 @@ class StickyBucketTest {
             """, Map.of());
 
     private static Route route(String name, String cohort, Map<String, Integer> weights) {
+        return route(name, "production", cohort, weights);
+    }
+
+    private static Route route(String name, String baseline, String cohort, Map<String, Integer> weights) {
         RouteConfig rc = CONFIG.route(name);
-        Policy p = new Policy("production", null, List.of(new PolicyRule.Split("ramp", null, new SplitKey.Cookie("uid"),
+        Policy p = new Policy(baseline, null, List.of(new PolicyRule.Split("ramp", null, new SplitKey.Cookie("uid"),
                 new Weights(weights), cohort)));
         rc.scope(java.util.Set.of()).check(p);
         return RouteCompiler.compile(rc, p, Map.of(), 1);
@@ -194,20 +198,55 @@ class StickyBucketTest {
 
     @Test
     void raisingAWeightOnlyMovesUsersFromTheBaselineAndLoweringItOnlyMovesThemBack() {
-        int[][] steps = {{100, 250}, {500, 250}, {2500, 250}, {5000, 250}, {5000, 4000}, {2500, 4000}, {0, 4000}, {0, 0}};
+        // One weight changes a step: the ramp of the seeds, a rollback, and each version's weight rising and falling.
+        int[][] steps = {{100, 0}, {100, 250}, {500, 250}, {2500, 250}, {5000, 250}, {5000, 4000}, {2500, 4000}, {0, 4000}, {0, 100}, {0, 0}};
+        int[] was = {0, 0};
         Route before = route("shop", null, weights(0, 0));
         for (int[] step : steps) {
+            String changed = step[0] != was[0] ? "gray" : "canary";
+            int from = changed.equals("gray") ? was[0] : was[1], to = changed.equals("gray") ? step[0] : step[1];
+            String movesFrom = to > from ? "production" : changed, movesTo = to > from ? changed : "production";
             Route after = route("shop", null, weights(step[0], step[1]));
+            int moved = 0;
             for (int i = 0; i < 20_000; i++) {
                 String uid = "user-" + i;
-                String was = version(before, uid), now = version(after, uid);
-                if (!was.equals(now)) {
-                    assertThat(was.equals("production") || now.equals("production"))
-                            .as("%s moved from %s to %s: a move is always to or from the baseline", uid, was, now).isTrue();
-                }
+                String then = version(before, uid), now = version(after, uid);
+                if (then.equals(now)) continue;
+                moved++;
+                assertThat(then + " -> " + now).as("%s, as %s went from %d to %d basis points", uid, changed, from, to)
+                        .isEqualTo(movesFrom + " -> " + movesTo);
             }
+            // about |to - from| / 10,000 of the 20,000 users move
+            assertThat(moved).as("users moved as %s went from %d to %d", changed, from, to)
+                    .isBetween((int) (Math.abs(to - from) * 2 * 0.8), (int) (Math.abs(to - from) * 2 * 1.2) + 10);
             before = after;
+            was = step;
         }
+    }
+
+    @Test
+    void aPromoteMovesNoUserOfTheVersionsItLeavesAlone() {
+        // canary at 100% of its slot, gray at 10%: then canary is promoted to baseline, and production, no longer
+        // the baseline, may take the freed slot for the next release (blue-green alternation).
+        Route before = route("shop", null, weights(1000, 5000));
+        Map<String, Integer> next = new LinkedHashMap<>();
+        next.put("gray", 1000);
+        next.put("production", 0);
+        Route promoted = route("shop", "canary", null, next);
+        next.put("production", 2000);
+        Route productionBack = route("shop", "canary", null, next);
+        int gray = 0, back = 0;
+        for (int i = 0; i < 20_000; i++) {
+            String uid = "user-" + i;
+            String was = version(before, uid);
+            if (was.equals("gray")) gray++;
+            assertThat(version(promoted, uid)).as(uid).isEqualTo(was.equals("gray") ? "gray" : "canary");
+            String now = version(productionBack, uid);
+            if (now.equals("production")) back++;
+            assertThat(now).as("%s with production at 20%% after the promote", uid).isIn(was.equals("gray") ? List.of("gray") : List.of("canary", "production"));
+        }
+        assertThat(gray).isBetween(1600, 2400);
+        assertThat(back).isBetween(3600, 4400);
     }
 
     @Test
