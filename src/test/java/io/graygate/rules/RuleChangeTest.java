@@ -132,6 +132,29 @@ class RuleChangeTest {
     }
 
     @Test
+    void blueGreenAlternatesWithNoConfigurationEdit() {
+        // The seeds' blue-green: blue serves, green is switched to and promoted; the next release goes to blue.
+        PolicyScope blueGreen = new PolicyScope(List.of("blue", "green"), Set.of("whitelist"));
+        RouteState s = apply(start, RuleChange.setPolicy(new Policy("blue", null, List.of()), null), blueGreen);
+        String[] serving = {"blue", "green", "blue", "green"};
+        for (int release = 1; release < serving.length; release++) {
+            String next = serving[release];
+            s = apply(s, RuleChange.switchTo(null), blueGreen); // the only version besides the baseline
+            assertThat(s.policy().override()).isEqualTo(next);
+            s = apply(s, RuleChange.promote(next), blueGreen);
+            assertThat(s.policy().baseline()).as("release %d", release).isEqualTo(next);
+            assertThat(s.policy().override()).isNull();
+            // a ramp for the release after: the split may now weigh the version that was the baseline
+            String idle = serving[release - 1];
+            s = apply(s, RuleChange.setPolicy(new Policy(next, null, List.of(new PolicyRule.Split("ramp", null, SplitKey.CLIENT_IP,
+                    new Weights(Map.of(idle, 10_000)), null))), null), blueGreen);
+            s = apply(s, RuleChange.setSplit("ramp", new Weights(Map.of(idle, 2500))), blueGreen);
+            assertThat(((PolicyRule.Split) s.policy().rules().get(0)).weights().basisPoints()).containsEntry(idle, 2500);
+            s = apply(s, RuleChange.setPolicy(new Policy(next, null, List.of()), null), blueGreen);
+        }
+    }
+
+    @Test
     void setSplitChangesOneRulesWeightsAndRefusesASlotOverflowNamingTheWeight() {
         Policy p = new Policy("production", null, List.of(
                 new PolicyRule.Split("ramp", null, SplitKey.CLIENT_IP, new Weights(Map.of("gray", 1000)), null)));
