@@ -168,6 +168,7 @@ public final class StateCodec {
     private static RouteState readFormat1(JsonParser p, RouteState seed) throws IOException {
         expect(p.currentToken(), JsonToken.START_OBJECT);
         Mode mode = Mode.GRAY;
+        Mode previous = null;
         long version = 1;
         IpSet whitelist = IpSet.EMPTY;
         KeySet keyed = null;
@@ -178,30 +179,48 @@ public final class StateCodec {
                 case "mode" -> mode = Mode.parse(p.getText());
                 case "version" -> version = p.getLongValue();
                 case "whitelist" -> whitelist = readEntries(p);
+                case "previousMode" -> previous = p.currentToken() == JsonToken.VALUE_NULL ? null : Mode.parse(p.getText());
                 case "whitelistKey" -> keyed = readKeySet(p);
-                default -> p.skipChildren(); // previousMode: the history starts here, so there is nothing to roll back to
+                default -> p.skipChildren();
             }
         }
-        return migrate(seed, mode, version, whitelist, keyed);
+        return migrate(seed, new Legacy(version, mode, previous, whitelist), keyed);
     }
 
-    /** A route of graygate's first release (a mode and a whitelist) as a state of this one; see {@link #readRoutes}. */
-    public static RouteState migrate(RouteState seed, Mode mode, long version, IpSet whitelist, KeySet keyed) {
+    /** A route of graygate's first release: its version, mode, previous mode (null when none) and whitelist. */
+    public record Legacy(long version, Mode mode, Mode previousMode, IpSet whitelist) {
+    }
+
+    /**
+     * A route of graygate's first release as a state of this one; see {@link #readRoutes}. Its previous mode, when it
+     * had one, becomes the revision before (so a rollback after the migration returns to it, as it did before).
+     */
+    public static RouteState migrate(RouteState seed, Legacy legacy, KeySet keyed) {
         Policy base = seed != null ? seed.policy() : new Policy("production", null,
                 List.of(new PolicyRule.Match("whitelist", new Condition.ClientIpInSet("whitelist"), "gray")));
-        String override = switch (mode) {
+        Policy policy = inMode(base, legacy.mode());
+        Map<String, IpSet> sets = new LinkedHashMap<>(seed != null ? seed.ipSets() : Map.of());
+        sets.put("whitelist", legacy.whitelist());
+        Map<String, KeySet> keys = new LinkedHashMap<>(seed != null ? seed.keySets() : Map.of());
+        if (keyed != null) keys.put("whitelistKey", keyed);
+        Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        List<HistoryEntry> history = new ArrayList<>(2);
+        Mode previous = legacy.previousMode();
+        if (previous != null && previous != legacy.mode() && legacy.version() > 1) {
+            history.add(new HistoryEntry(legacy.version() - 1, now, "migration", "mode " + previous
+                    + " (the previous mode kept by graygate's first store format)", inMode(base, previous), null));
+        }
+        history.add(new HistoryEntry(legacy.version(), now, "migration", "migrated from graygate's first store format (mode "
+                + legacy.mode() + ", whitelist " + legacy.whitelist().size() + " entries)", policy, null));
+        return new RouteState(legacy.version(), policy, sets, history, keys);
+    }
+
+    private static Policy inMode(Policy base, Mode mode) {
+        return base.withOverride(switch (mode) {
             case GRAY -> null;
             case ALL_GRAY -> "gray";
             case ALL_PRODUCTION -> base.baseline();
-        };
-        Policy policy = base.withOverride(override);
-        Map<String, IpSet> sets = new LinkedHashMap<>(seed != null ? seed.ipSets() : Map.of());
-        sets.put("whitelist", whitelist);
-        Map<String, KeySet> keys = new LinkedHashMap<>(seed != null ? seed.keySets() : Map.of());
-        if (keyed != null) keys.put("whitelistKey", keyed);
-        HistoryEntry entry = new HistoryEntry(version, Instant.now(), "migration",
-                "migrated from graygate's first store format (mode " + mode + ", whitelist " + whitelist.size() + " entries)", policy, null);
-        return new RouteState(version, policy, sets, List.of(entry), keys);
+        });
     }
 
     private static KeySet readKeySet(JsonParser p) throws IOException {

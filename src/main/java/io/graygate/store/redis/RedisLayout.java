@@ -54,7 +54,19 @@ final class RedisLayout {
     /** What a conditional write returns when Redis holds another revision than the one it was planned on. */
     static final long CONFLICT = -2;
 
-    private static final Script APPLY = new Script("apply", """
+    /**
+     * Run first by every script on a route hash (KEYS[1]): a route written in a newer store format than this
+     * graygate's is neither read nor written over; the script fails with an error that says so.
+     */
+    private static final String FORMAT_GUARD = """
+            local held = tonumber(redis.call('HGET', KEYS[1], 'format') or '0')
+            if held and held > {FORMAT} then
+              return redis.error_reply('NEWERFORMAT ' .. KEYS[1] .. ' is in store format ' .. held
+                .. ', written by a newer graygate; this one reads and writes format {FORMAT}')
+            end
+            """;
+
+    private static final Script APPLY = Script.onRoute("apply", """
             -- KEYS: hash, history, then the set keys the delta touches.
             -- ARGV: expected revision, new revision, policy, set names, history entry, channel, notice, history kept,
             -- then per touched set: number added, number removed, the added entries, the removed entries.
@@ -70,14 +82,14 @@ final class RedisLayout {
               for j = i, i + nrem - 1, 1000 do redis.call('SREM', KEYS[k], unpack(ARGV, j, math.min(j + 999, i + nrem - 1))) end
               i = i + nrem
             end
-            redis.call('HSET', KEYS[1], 'revision', ARGV[2], 'policy', ARGV[3], 'sets', ARGV[4], 'format', '2')
+            redis.call('HSET', KEYS[1], 'revision', ARGV[2], 'policy', ARGV[3], 'sets', ARGV[4], 'format', '{FORMAT}')
             redis.call('LPUSH', KEYS[2], ARGV[5])
             redis.call('LTRIM', KEYS[2], 0, tonumber(ARGV[8]) - 1)
             redis.call('PUBLISH', ARGV[6], ARGV[7])
             return tonumber(ARGV[2])
             """);
 
-    private static final Script APPLY_STAGED = new Script("apply_staged", """
+    private static final Script APPLY_STAGED = Script.onRoute("apply_staged", """
             -- A large change, its sets already built under staging keys: checks the revision, then renames each
             -- staging key over its set (a set emptied by the change has no staging key: it is deleted). On a
             -- revision conflict the staging keys are dropped and nothing else is touched.
@@ -96,14 +108,14 @@ final class RedisLayout {
             end
             if not v then return -1 end
             if not ok then return -2 end
-            redis.call('HSET', KEYS[1], 'revision', ARGV[2], 'policy', ARGV[3], 'sets', ARGV[4], 'format', '2')
+            redis.call('HSET', KEYS[1], 'revision', ARGV[2], 'policy', ARGV[3], 'sets', ARGV[4], 'format', '{FORMAT}')
             redis.call('LPUSH', KEYS[2], ARGV[5])
             redis.call('LTRIM', KEYS[2], 0, tonumber(ARGV[8]) - 1)
             redis.call('PUBLISH', ARGV[6], ARGV[7])
             return tonumber(ARGV[2])
             """);
 
-    private static final Script REPLACE = new Script("replace", """
+    private static final Script REPLACE = Script.onRoute("replace", """
             -- Writes a route's whole state: when it is absent (ARGV[1] = 'absent'), or when it is at revision ARGV[1]
             -- (a node writing back the newer state it has in force), or in the first release's layout (ARGV[1] = 'v' .. version).
             -- KEYS: hash, history, legacy whitelist set, then one key per set. ARGV: condition, revision, policy, set
@@ -129,19 +141,20 @@ final class RedisLayout {
               for j = i, i + n - 1, 1000 do redis.call('SADD', KEYS[k], unpack(ARGV, j, math.min(j + 999, i + n - 1))) end
               i = i + n
             end
-            redis.call('HSET', KEYS[1], 'revision', ARGV[2], 'policy', ARGV[3], 'sets', ARGV[4], 'format', '2')
+            redis.call('HSET', KEYS[1], 'revision', ARGV[2], 'policy', ARGV[3], 'sets', ARGV[4], 'format', '{FORMAT}')
             redis.call('PUBLISH', ARGV[5], ARGV[6])
             return 1
             """);
 
-    private static final Script LOAD = new Script("load", """
+    private static final Script LOAD = Script.onRoute("load", """
             -- KEYS: hash, history, legacy whitelist set. ARGV: the prefix of the route's set keys, the most members
             -- of one set to return whole.
-            -- {} when the route is absent; {'legacy', version, mode, members} for the first release's layout;
+            -- {} when the route is absent; {'legacy', version, mode, members, previous mode or ''} for the first
+            -- release's layout;
             -- else {'state', revision, policy, set names, {members per set}, history newest first}.
-            local h = redis.call('HMGET', KEYS[1], 'revision', 'policy', 'sets', 'version', 'mode')
+            local h = redis.call('HMGET', KEYS[1], 'revision', 'policy', 'sets', 'version', 'mode', 'previousMode')
             if not h[1] then
-              if h[4] then return {'legacy', h[4], h[5] or 'gray', redis.call('SMEMBERS', KEYS[3])} end
+              if h[4] then return {'legacy', h[4], h[5] or 'gray', redis.call('SMEMBERS', KEYS[3]), h[6] or ''} end
               return {}
             end
             -- A set of more than ARGV[2] members comes back as its size, to be read with SSCAN in batches: one
@@ -366,8 +379,8 @@ final class RedisLayout {
 
     /**
      * A route as Redis holds it (key sets from {@code keySets}, as this node last read them), or null when Redis
-     * does not hold it. A route still in graygate's first layout comes back as {@link Loaded#legacyVersion} with
-     * its mode and whitelist, to be migrated.
+     * does not hold it. A route still in graygate's first layout comes back as {@link Loaded#legacy}, to be
+     * migrated.
      */
     Loaded load(RedisAsyncCommands<String, String> redis, String route, Map<String, KeySet> keySets) {
         for (int attempt = 1; ; attempt++) {
@@ -388,7 +401,9 @@ final class RedisLayout {
         if (reply.get(0).equals("legacy")) {
             @SuppressWarnings("unchecked")
             IpSet whitelist = entries((List<String>) reply.get(3), rejected);
-            return new Loaded(null, Long.parseLong((String) reply.get(1)), Mode.parse((String) reply.get(2)), whitelist, rejected, false);
+            String previous = (String) reply.get(4);
+            return new Loaded(null, new StateCodec.Legacy(Long.parseLong((String) reply.get(1)), Mode.parse((String) reply.get(2)),
+                    previous.isEmpty() ? null : Mode.parse(previous), whitelist), rejected, false);
         }
         long revision = Long.parseLong((String) reply.get(1));
         JsonNode names = StateCodec.tree((String) reply.get(3));
@@ -408,7 +423,7 @@ final class RedisLayout {
         List<HistoryEntry> history = new ArrayList<>(newestFirst.size());
         for (int i = newestFirst.size() - 1; i >= 0; i--) history.add(StateCodec.history(newestFirst.get(i)));
         RouteState s = new RouteState(revision, StateCodec.policy((String) reply.get(2)), sets, history, keySets);
-        return new Loaded(s, 0, null, null, rejected, scanned);
+        return new Loaded(s, null, rejected, scanned);
     }
 
     /** Sends {@code entries} {@link #PAGE} at a time, {@link #IN_FLIGHT} commands in flight, each awaited with its own timeout. */
@@ -435,11 +450,13 @@ final class RedisLayout {
     }
 
     /**
-     * A route read from Redis: its state, or (state null) the first layout's version, mode and whitelist; and the
-     * set members that are not addresses (skipped, warned about once).
+     * A route read from Redis: its state, or (state null) what the first layout held; and the set members that are
+     * not addresses (skipped, warned about once).
      */
-    record Loaded(RouteState state, long legacyVersion, Mode legacyMode, IpSet legacyWhitelist, List<String> rejected, boolean scanned) {
+    record Loaded(RouteState state, StateCodec.Legacy legacy, List<String> rejected, boolean scanned) {
     }
+
+
 
     private static IpSet entries(List<String> members, List<String> rejected) {
         List<IpEntry> out = new ArrayList<>(members.size());
@@ -529,6 +546,11 @@ final class RedisLayout {
         private final String name;
         private final String source;
         private final String sha;
+
+        /** A script on a route hash (KEYS[1]), run behind {@link #FORMAT_GUARD}, {@code {FORMAT}} in it the format written. */
+        static Script onRoute(String name, String source) {
+            return new Script(name, (FORMAT_GUARD + source).replace("{FORMAT}", Integer.toString(StateCodec.FORMAT)));
+        }
 
         Script(String name, String source) {
             this.name = "script " + name;

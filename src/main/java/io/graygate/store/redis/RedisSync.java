@@ -155,11 +155,11 @@ final class RedisSync implements AutoCloseable {
         if (loaded == null) return null;
         rejections.warn("route " + route + " IP sets in Redis", loaded.rejected());
         if (loaded.state() != null) return loaded.state();
-        RouteState migrated = StateCodec.migrate(seeds.get(route), loaded.legacyMode(), loaded.legacyVersion(), loaded.legacyWhitelist(), null)
-                .withKeySets(mine.keySets());
-        if (layout.migrate(redis, route, migrated, loaded.legacyVersion()) == 1) {
-            log.info("route {} migrated in Redis from graygate's first layout (version {}, mode {}, whitelist {} entries)", route,
-                    loaded.legacyVersion(), loaded.legacyMode(), loaded.legacyWhitelist().size());
+        StateCodec.Legacy legacy = loaded.legacy();
+        RouteState migrated = StateCodec.migrate(seeds.get(route), legacy, null).withKeySets(mine.keySets());
+        if (layout.migrate(redis, route, migrated, legacy.version()) == 1) {
+            log.info("route {} migrated in Redis from graygate's first layout (version {}, mode {}, previous mode {}, whitelist {} entries)", route,
+                    legacy.version(), legacy.mode(), legacy.previousMode() == null ? "none" : legacy.previousMode(), legacy.whitelist().size());
         }
         RedisLayout.Loaded again = layout.load(redis, route, mine.keySets());
         return again == null ? null : again.state();

@@ -1,5 +1,8 @@
 package io.graygate.store.file;
 
+import io.graygate.store.HistoryEntry;
+import io.graygate.store.StateCodec;
+
 import io.graygate.policy.Mode;
 import io.graygate.policy.PolicyScope;
 import io.graygate.routing.ip.IpAddress;
@@ -133,20 +136,43 @@ class FileRuleStoreTest {
             assertThat(orders.policy().override()).isEqualTo("gray");
             assertThat(orders.policy().rules()).isEqualTo(seed.get("orders").policy().rules());
             assertThat(orders.ipSets().get("whitelist").toStrings()).containsExactlyInAnyOrder("10.9.9.9", "192.168.2.0/24", "2001:db8::1");
-            assertThat(orders.history()).singleElement().satisfies(h -> {
-                assertThat(h.revision()).isEqualTo(7);
-                assertThat(h.actor()).isEqualTo("migration");
-            });
+            // its previous mode becomes the revision before, so a rollback still returns to it
+            assertThat(orders.history()).extracting(HistoryEntry::revision).containsExactly(6L, 7L);
+            assertThat(orders.history()).extracting(HistoryEntry::actor).containsOnly("migration");
+            assertThat(orders.history().get(0).policy().mode()).isEqualTo(Mode.GRAY);
             RouteState users = loaded.get("users");
             assertThat(users.policy().mode()).as("a route the configuration no longer has keeps its rules").isEqualTo(Mode.ALL_PRODUCTION);
             assertThat(users.revision()).isEqualTo(3);
+            assertThat(users.history()).as("no previous mode: nothing before the migration").extracting(HistoryEntry::revision).containsExactly(3L);
         }
         assertThat(Files.readString(file)).startsWith("{\"format\":2,");
         try (FileRuleStore store = new FileRuleStore(file)) {
             RouteState again = store.open(seed, (r, x) -> { }).get("orders");
             assertThat(again.revision()).isEqualTo(7);
             RouteState back = store.apply("orders", plan(RuleChange.rollback(null)));
-            assertThat(back.policy().mode()).as("nothing before the migration is kept: back to the baseline").isEqualTo(Mode.ALL_PRODUCTION);
+            assertThat(back.policy().mode()).as("the first release's previous mode, as its rollback gave").isEqualTo(Mode.GRAY);
+            assertThat(back.revision()).isEqualTo(8);
         }
+    }
+
+    /** A last-known-good snapshot of graygate's first release, a route reading the seed's Redis key, as it wrote it. */
+    private static final String FIRST_RELEASE_SNAPSHOT = """
+            {"format":1,"routes":{"orders":{"mode":"gray","previousMode":"all-production","version":4,"whitelist":["10.9.9.9"],            "whitelistKey":{"key":"gray","entries":["192.168.2.165","10.1.0.0/16"]}}}}""";
+
+    @Test
+    void aSnapshotWrittenByTheFirstReleaseKeepsItsWhitelistKeyAndPreviousMode() throws Exception {
+        Path file = dir.resolve("snapshot.json");
+        Files.writeString(file, FIRST_RELEASE_SNAPSHOT);
+        StateCodec.Routes read = RulesFile.read(file, seed);
+        assertThat(read.format()).isEqualTo(1);
+        RouteState orders = read.states().get("orders");
+        assertThat(orders.revision()).isEqualTo(4);
+        assertThat(orders.policy().mode()).isEqualTo(Mode.GRAY);
+        assertThat(orders.keySets().get("whitelistKey").key()).isEqualTo("gray");
+        assertThat(orders.keySets().get("whitelistKey").entries().toStrings()).containsExactlyInAnyOrder("192.168.2.165", "10.1.0.0/16");
+        assertThat(orders.ipSets().get("whitelist").toStrings()).containsExactly("10.9.9.9");
+        RouteState back = RuleChange.rollback(null).plan("orders", orders, SCOPE.withIpSets(orders.allSets().keySet()),
+                new RuleChange.Meta("test", Instant.now())).applyTo(orders);
+        assertThat(back.policy().mode()).isEqualTo(Mode.ALL_PRODUCTION);
     }
 }

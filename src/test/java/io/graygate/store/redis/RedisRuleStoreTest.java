@@ -127,6 +127,26 @@ class RedisRuleStoreTest {
         RuleBook other = nodes.node(redis.uri());
         assertThat(other.state("web").revision()).isEqualTo(7);
         assertThat(other.state("web").policy()).isEqualTo(web.policy());
+        // the previous mode survives as the revision before: a rollback returns to it, as in the first release
+        assertThat(web.history()).extracting(HistoryEntry::revision).containsExactly(6L, 7L);
+        RouteState back = node.apply("web", RuleChange.rollback(null), "test");
+        assertThat(back.policy().mode()).isEqualTo(Mode.GRAY);
+        assertThat(decide(node, "web", "8.8.8.8").version()).isEqualTo("production");
+    }
+
+    @Test
+    void aRouteInANewerStoreFormatIsNeitherReadNorWrittenOver() {
+        RuleBook node = nodes.node(redis.uri());
+        cli.hset("graygate:route:web", "format", "3"); // what a later graygate might write
+        String revision = cli.hget("graygate:route:web", "revision");
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> node.apply("web", RuleChange.switchTo(null), "test"))
+                .isInstanceOf(io.graygate.store.StoreUnavailableException.class)
+                .hasMessageContaining("store format 3, written by a newer graygate; this one reads and writes format 2")
+                .hasMessageContaining("the change was not made");
+        assertThat(cli.hget("graygate:route:web", "format")).isEqualTo("3");
+        assertThat(cli.hget("graygate:route:web", "revision")).isEqualTo(revision);
+        assertThat(node.state("web").policy().override()).isNull();
     }
 
     @Test
