@@ -311,9 +311,22 @@ public final class PolicyCodec {
     }
 
     private static String name(JsonNode node, String path) {
-        String s = text(node, path, true);
-        if (!NAME.matcher(s).matches()) throw new PolicyException(path, "\"" + s + "\" may hold only letters, digits, '.', '_' and '-' (at most 64)");
+        return name(text(node, path, true), path);
+    }
+
+    /**
+     * A rule, version or IP set name: letters, digits, '.', '_' and '-', at most 64.
+     *
+     * @throws PolicyException naming {@code path} otherwise
+     */
+    public static String name(String s, String path) {
+        if (!NAME.matcher(s).matches()) throw new PolicyException(path, quoted(s) + " may hold only letters, digits, '.', '_' and '-' (at most 64)");
         return s;
+    }
+
+    /** {@code s} in double quotes, its control characters escaped, for an error message. */
+    private static String quoted(String s) {
+        return NODES.textNode(s).toString();
     }
 
     private static String token(JsonNode node, String path) {

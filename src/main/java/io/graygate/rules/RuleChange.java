@@ -2,6 +2,7 @@ package io.graygate.rules;
 
 import io.graygate.policy.Mode;
 import io.graygate.policy.Policy;
+import io.graygate.policy.PolicyCodec;
 import io.graygate.policy.PolicyException;
 import io.graygate.policy.PolicyRule;
 import io.graygate.policy.PolicyScope;
@@ -48,11 +49,11 @@ public sealed interface RuleChange {
     }
 
     static RuleChange addToSet(String set, List<IpEntry> entries) {
-        return new AddToSet(set, List.copyOf(entries));
+        return new AddToSet(PolicyCodec.name(set, "set"), List.copyOf(entries));
     }
 
     static RuleChange removeFromSet(String set, List<IpEntry> entries) {
-        return new RemoveFromSet(set, List.copyOf(entries));
+        return new RemoveFromSet(PolicyCodec.name(set, "set"), List.copyOf(entries));
     }
 
     static RuleChange switchTo(String version) {

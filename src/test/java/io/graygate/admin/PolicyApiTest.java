@@ -125,6 +125,14 @@ class PolicyApiTest {
         assertThat(admin.get("/api/routes/shop/sets").json().path("sets").toString())
                 .isEqualTo("{\"testers\":{\"size\":3},\"new-set\":{\"size\":1}}");
         assertThat(admin.get("/api/routes/shop/sets/nope").status()).isEqualTo(404);
+        // a set name is a policy name: refused, naming the field, and no set made
+        for (String method : List.of("POST", "DELETE")) {
+            Reply badName = admin.send(method, "/api/routes/shop/sets/a%0Ab", "{\"entries\": [\"10.9.9.9\"]}");
+            assertThat(badName.status()).as(method).isEqualTo(400);
+            assertThat(badName.error()).isEqualTo("set: \"a\\nb\" may hold only letters, digits, '.', '_' and '-' (at most 64)");
+        }
+        assertThat(admin.send("POST", "/api/routes/shop/sets/" + "s".repeat(65), "{\"entries\": [\"10.9.9.9\"]}").status()).isEqualTo(400);
+        assertThat(admin.get("/api/routes/shop/sets").json().path("sets").size()).isEqualTo(2);
 
         assertThat(admin.send("POST", "/api/routes/demo/whitelist", "{\"entries\": [\"10.2.2.2\"]}").status()).isEqualTo(200);
         assertThat(admin.get("/api/routes/demo/sets/whitelist").json().path("entries").toString()).isEqualTo("[\"10.2.2.2\"]");
