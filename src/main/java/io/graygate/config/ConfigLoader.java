@@ -204,7 +204,7 @@ public final class ConfigLoader {
         if (cause instanceof IllegalArgumentException iae && cause != e) {
             String msg = iae.getMessage();
             // Our constructors prefix the field they reject ("stable: ..."); Jackson's path names the record holding it.
-            return at.isEmpty() ? msg : at + (msg.matches("^[A-Za-z\\[\\]0-9.]+: .*") ? "." : ": ") + msg;
+            return at.isEmpty() ? msg : at + (msg.matches("^[A-Za-z0-9._\\[\\]-]+: .*") ? "." : ": ") + msg;
         }
         String original = e.getOriginalMessage();
         int newline = original.indexOf('\n');

@@ -97,6 +97,8 @@ class RoutePolicyConfigTest {
             "- {name: w, versions: {production: v1, gray: v2}, baseline: blue}                    | `routes[0].baseline: no version named \"blue\"; the route's versions: [production, gray]`",
             "- {name: w, versions: {production: v1, canary: v3}, whitelist: [\"10.0.0.1\"]}      | `routes[0].whitelist: sends clients to the version \"gray\", which this route does not have; versions: [production, canary]`",
             "- {name: w, versions: {production: v1, gray: v2}, ipSets: {testers: [\"10.0.0.300\"]}} | `routes[0].ipSets.testers[0]: not an IP address or CIDR: \"10.0.0.300\"`",
+            "- {name: w, versions: {production: v1, gray: v2}, ipSets: {beta_testers-1: [\"10.0.0.300\"]}} | `routes[0].ipSets.beta_testers-1[0]: not an IP address or CIDR: \"10.0.0.300\"`",
+            "- {name: w, versions: {production: v1, blue-green_2: v2}, baseline: nope}            | `routes[0].baseline: no version named \"nope\"; the route's versions: [production, blue-green_2]`",
             "- {name: w, versions: {production: v1, gray: v2}, rules: [{name: a, when: {clientIp: {inSet: testers}}, to: gray}]} | `routes[0].rules[0].when.clientIp.inSet: no IP set named \"testers\" (the route has none)`",
             "- {name: w, versions: {production: v1, gray: v2}, rules: [{name: a, when: {header: {name: X-A, sounds: like}}, to: gray}]} | `routes[0].rules[0].when.header.sounds: unknown key; known keys here: [name, equals, in, prefix, present, absent, matches]`",
             "- {name: w, versions: {production: v1, gray: v2}, ipSets: {k: {redisKey: gray}}}     | `routes[0].ipSets.k: reads a Redis key, so it needs a Redis store (store: redis://...), not file:./graygate-rules.json`",
