@@ -25,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The decision the proxy makes per request (client address from X-Real-IP behind a trusted peer, route match, the
  * policy's rules: an IP set, a header, a cookie, a query parameter, a method, a sticky split) allocates nothing, even
  * before the JIT's escape analysis can help: the resolver writes into a held {@link ClientAddress}, cookies and query
- * parameters are found in place, and the split's bucket is hashed from a per-thread buffer. Counted with the JVM's
+ * parameters are found in place, and the split's bucket is hashed from the key's characters as they lie in the request (UTF-8 worked out on the way, no byte copy). Counted with the JVM's
  * per-thread allocation counter; no timing is involved. JMH's {@code bench/jmh.sh DecisionBenchmark -prof gc}
  * measures the same as gc.alloc.rate.norm.
  */
