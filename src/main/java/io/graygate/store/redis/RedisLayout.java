@@ -456,8 +456,6 @@ final class RedisLayout {
     record Loaded(RouteState state, StateCodec.Legacy legacy, List<String> rejected, boolean scanned) {
     }
 
-
-
     private static IpSet entries(List<String> members, List<String> rejected) {
         List<IpEntry> out = new ArrayList<>(members.size());
         for (String m : members) {

@@ -42,10 +42,6 @@ final class SideConnection implements AutoCloseable {
                 .build());
     }
 
-    RedisStoreUri uri() {
-        return uri;
-    }
-
     /**
      * Runs {@code call} on the connection; a Redis failure closes it (the next call connects again).
      *

@@ -155,6 +155,19 @@ class FileRuleStoreTest {
         }
     }
 
+    @Test
+    void aStoreWrittenInANewerFormatIsRefusedAndLeftAsItIs() throws Exception {
+        Path file = dir.resolve("rules.json");
+        String later = "{\"format\":3,\"routes\":{\"orders\":{\"revision\":9,\"policy\":{\"baseline\":\"production\"}}}}";
+        Files.writeString(file, later);
+        try (FileRuleStore store = new FileRuleStore(file)) {
+            assertThatThrownBy(() -> store.open(seed, (r, x) -> { }))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("format 3 was written by a newer graygate (this one reads up to 2)");
+        }
+        assertThat(Files.readString(file)).isEqualTo(later);
+    }
+
     /** A last-known-good snapshot of graygate's first release, a route reading the seed's Redis key, as it wrote it. */
     private static final String FIRST_RELEASE_SNAPSHOT = """
             {"format":1,"routes":{"orders":{"mode":"gray","previousMode":"all-production","version":4,"whitelist":["10.9.9.9"],            "whitelistKey":{"key":"gray","entries":["192.168.2.165","10.1.0.0/16"]}}}}""";
