@@ -14,6 +14,7 @@ import io.graygate.config.ProxyConfig;
 import io.graygate.config.ReloadReport;
 import io.graygate.config.RouteConfig;
 import io.graygate.proxy.ProxyServer;
+import io.graygate.proxy.TlsReload;
 import io.graygate.rollout.Notifier;
 import io.graygate.rollout.RolloutController;
 import io.graygate.rules.RuleBook;
@@ -187,10 +188,11 @@ public final class Gateway implements AutoCloseable {
     }
 
     /**
-     * Reads the configuration file again and puts it in force whole: routes, upstream groups, client-IP trust and the
-     * proxy settings that can change live; the listeners, the store and the settings fixed at start are reported in
-     * {@link ReloadReport#needRestart()}. A bad file is refused whole (the {@link ConfigException} names the path of the
-     * bad value) and the configuration in force stays. Blocks on the store and on DNS: never call it on an event loop.
+     * Reads the configuration file again and puts it in force whole: routes, upstream groups, client-IP trust, the
+     * proxy settings that can change live, and the TLS listeners' certificates, protocols and ciphers (the files re-read
+     * even when their paths stayed); a listener added, moved or removed, the store and the settings fixed at start are
+     * reported in {@link ReloadReport#needRestart()}. A bad file or certificate is refused whole (the
+     * {@link ConfigException} names the path of the bad value) and the configuration in force stays. Blocks on the store and on DNS: never call it on an event loop.
      */
     public synchronized ReloadReport reload() {
         GatewayConfig before = rules.config();
@@ -203,16 +205,19 @@ public final class Gateway implements AutoCloseable {
             throw e;
         }
         ProxyServer.ServerChanges servers;
+        TlsReload tls;
         try {
+            tls = proxy.prepareTls(next); // every certificate loaded before anything changes
             servers = proxy.reconfigure(next, () -> rules.reconfigure(next));
         } catch (RuntimeException e) {
             log.warn("config reload refused, the configuration in force stays: {}", e.getMessage());
             throw e;
         }
+        List<String> certificates = tls.apply();
         ReloadReport report = new ReloadReport(
                 missing(names(next), names(before)), missing(names(before), names(next)),
                 missing(next.upstreams().keySet(), before.upstreams().keySet()), missing(before.upstreams().keySet(), next.upstreams().keySet()),
-                servers.added(), servers.removed(), needRestart(before, next));
+                servers.added(), servers.removed(), certificates, needRestart(before, next, tls));
         log.info("config reloaded: {}", report.summary());
         return report;
     }
@@ -243,10 +248,10 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
-    /** Settings a reload cannot apply: the listeners, the store, and what the event loops and pools were built with. */
-    private static List<String> needRestart(GatewayConfig before, GatewayConfig next) {
+    /** Settings a reload cannot apply: a listener added, moved, removed or switched between plain and TLS, the store, and what the event loops and pools were built with. */
+    private static List<String> needRestart(GatewayConfig before, GatewayConfig next, TlsReload tls) {
         List<String> out = new ArrayList<>();
-        if (!before.listeners().equals(next.listeners())) out.add("listen");
+        if (!tls.needRestart().isEmpty()) out.add("listen");
         if (!before.admin().listen().equals(next.admin().listen())) out.add("admin.listen");
         if (!before.admin().token().equals(next.admin().token())) out.add("admin.token");
         if (before.admin().metricsWithoutToken() != next.admin().metricsWithoutToken()) out.add("admin.metricsWithoutToken");

@@ -8,7 +8,7 @@ import java.util.List;
 
 /** {@code graygate reload}: the running gateway reads its configuration file again, as on SIGHUP. */
 @Command(name = "reload",
-        description = "Make the gateway read its configuration file again: routes, upstreams and proxy settings, without a restart.")
+        description = "Make the gateway read its configuration file again: routes, upstreams, proxy settings and TLS certificates, without a restart.")
 final class ReloadCommand extends ClientCommand {
 
     @Override
@@ -18,7 +18,12 @@ final class ReloadCommand extends ClientCommand {
         part(parts, "routes", r.path("routesAdded"), r.path("routesRemoved"));
         part(parts, "upstreams", r.path("upstreamsAdded"), r.path("upstreamsRemoved"));
         part(parts, "servers", r.path("serversAdded"), r.path("serversRemoved"));
-        out().println("reloaded: " + (parts.isEmpty() ? "no route or upstream changed" : String.join(", ", parts)));
+        if (!r.path("certificatesReloaded").isEmpty()) {
+            List<String> listeners = new ArrayList<>();
+            r.path("certificatesReloaded").forEach(l -> listeners.add(l.asText()));
+            parts.add("certificates " + String.join(" ", listeners));
+        }
+        out().println("reloaded: " + (parts.isEmpty() ? "no route, upstream or certificate changed" : String.join(", ", parts)));
         if (!r.path("needRestart").isEmpty()) {
             List<String> keys = new ArrayList<>();
             r.path("needRestart").forEach(k -> keys.add(k.asText()));

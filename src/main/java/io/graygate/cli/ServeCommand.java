@@ -153,8 +153,8 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     /**
-     * SIGHUP (systemd's ExecReload) re-reads the TLS certificates and, unless this is the demo, the configuration
-     * file; without a handler it would end the JVM. The reload runs on a thread of its own, as it blocks on the store,
+     * SIGHUP (systemd's ExecReload) reloads the configuration file with the TLS certificates it names (the demo, which
+     * has no file, re-reads its certificates only); without a handler it would end the JVM. The reload runs on a thread of its own, as it blocks on the store,
      * never on an event loop; what is refused is logged with its reason, and what is in force stays.
      */
     private void onReloadSignal(Gateway gateway) {
@@ -166,16 +166,15 @@ final class ServeCommand implements Callable<Integer> {
         try {
             Signal.handle(new Signal("HUP"), signal -> reloads.execute(() -> {
                 try {
-                    int changed = gateway.reloadCertificates();
-                    log.info("SIGHUP: certificates re-read, {} listener(s) changed", changed);
+                    if (demo) {
+                        int changed = gateway.reloadCertificates();
+                        log.info("SIGHUP: certificates re-read, {} listener(s) changed", changed);
+                    } else {
+                        gateway.reload(); // the certificates with the rest, all or nothing; logged by the gateway
+                    }
                 } catch (RuntimeException e) {
-                    log.error("SIGHUP: certificate reload refused, what is in force stays: {}", e.getMessage());
-                }
-                if (demo) return;
-                try {
-                    gateway.reload();
-                } catch (RuntimeException e) {
-                    // logged by the gateway, with the path of the bad value
+                    if (demo) log.error("SIGHUP: certificate reload refused, what is in force stays: {}", e.getMessage());
+                    // a refused configuration reload is logged by the gateway, with the path of the bad value
                 }
             }));
         } catch (IllegalArgumentException | UnsupportedOperationException e) {

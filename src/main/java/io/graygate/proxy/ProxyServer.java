@@ -270,25 +270,40 @@ public final class ProxyServer implements AutoCloseable {
      * between plain and TLS (those need a restart) or a certificate does not load.
      */
     public synchronized int reloadTls(GatewayConfig next) {
+        TlsReload reload = prepareTls(next);
+        if (!reload.needRestart().isEmpty()) {
+            throw new ConfigException(String.join("; ", reload.needRestart()));
+        }
+        return reload.apply().size();
+    }
+
+    /**
+     * Loads the TLS settings of a new configuration without putting them in force (the first half of a configuration
+     * reload, before anything else changes): each listener that keeps its position, address and kind (plain or TLS)
+     * has its certificates re-read from the new settings. Throws a {@link ConfigException} naming the file when one
+     * does not load. A listener added, removed, moved or switched between plain and TLS is listed in
+     * {@link TlsReload#needRestart()} and left as it is.
+     */
+    public synchronized TlsReload prepareTls(GatewayConfig next) {
+        List<TlsReload.Listener> pending = new ArrayList<>();
+        List<String> needRestart = new ArrayList<>();
         if (next.listeners().size() != listeners.size()) {
-            throw new ConfigException("listeners: " + listeners.size() + " are bound and the new configuration has "
+            needRestart.add("listeners: " + listeners.size() + " are bound and the new configuration has "
                     + next.listeners().size() + "; adding or removing a listener needs a restart");
         }
-        List<ListenerTls.Pending> pending = new ArrayList<>();
-        for (int i = 0; i < listeners.size(); i++) {
+        for (int i = 0; i < Math.min(listeners.size(), next.listeners().size()); i++) {
             BoundListener b = listeners.get(i);
             ListenerConfig n = next.listeners().get(i);
             String at = "listeners[" + i + "]";
             if (!n.address().equals(b.config().address())) {
-                throw new ConfigException(at + ".address: moving a listener (" + b.config().address() + " to " + n.address() + ") needs a restart");
+                needRestart.add(at + ".address: moving a listener (" + b.config().address() + " to " + n.address() + ") needs a restart");
+            } else if (n.isTls() != (b.tls() != null)) {
+                needRestart.add(at + ".tls: switching a listener between plain and TLS needs a restart");
+            } else if (b.tls() != null) {
+                pending.add(new TlsReload.Listener(b.url(), b.tls().prepare(n.tls())));
             }
-            if (n.isTls() != (b.tls() != null)) throw new ConfigException(at + ".tls: switching a listener between plain and TLS needs a restart");
-            if (b.tls() == null) continue;
-            pending.add(b.tls().prepare(n.tls()));
         }
-        int changed = 0;
-        for (ListenerTls.Pending p : pending) if (p.apply()) changed++;
-        return changed;
+        return new TlsReload(pending, needRestart);
     }
 
     /** Client connections open now, on every listener. */

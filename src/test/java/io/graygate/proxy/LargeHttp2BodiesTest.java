@@ -41,18 +41,8 @@ class LargeHttp2BodiesTest {
     static void startProxyInAChildJvm() throws Exception {
         upstream = TestUpstream.start("production");
         TestCertificates.Pair cert = TestCertificates.issue(dir, "big", "big.test");
-        child = GatewayProcess.start(dir, "small-heap-h2", """
-                listeners:
-                  - address: 127.0.0.1:0
-                    tls: {certificates: [%s]}
-                admin: {listen: 127.0.0.1:0}
-                store: file:%s
-                upstreams:
-                  production: {servers: ["%s"]}
-                routes:
-                  - {name: app, stable: production, gray: production}
-                proxy: {accessLog: false}
-                """.formatted(cert.yaml(), dir.resolve("rules.json"), upstream.hostPort()),
+        child = GatewayProcess.start(dir, "small-heap-h2",
+                GatewayProcess.oneTlsUpstreamConfig(dir, cert.yaml(), upstream.hostPort(), "proxy: {accessLog: false}\n"),
                 List.of("-Xmx64m", "-XX:MaxDirectMemorySize=64m", "-XX:+ExitOnOutOfMemoryError"));
     }
 

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import javax.net.ssl.SSLException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -226,6 +227,27 @@ class TlsListenerTest {
                     .hasMessage("listeners[0].tls.certificates[1].cert: " + d.resolve("gone.crt") + ": no such file");
             assertThat(TlsProbe.servedName(at, "a.test")).as("still b's, as before the refused reload").isEqualTo("b.test");
             assertThat(p.proxy.reloadTls(withB)).as("the same again changes nothing").isZero();
+        }
+    }
+
+    @Test
+    void theProtocolsSettingRefusesAClientThatOffersOnlyAnotherAndAReloadChangesIt(@TempDir Path d) throws Exception {
+        try (ProxyHarness p = ProxyHarness.start(d, tlsYaml(a.yaml(), "").replace("      certificates:", "      protocols: [TLSv1.3]\n      certificates:"))) {
+            InetSocketAddress at = p.proxy.address(0);
+            assertThat(TlsProbe.handshakeOffering(at, "TLSv1.3")).isEqualTo("TLSv1.3");
+            assertThatThrownBy(() -> TlsProbe.handshakeOffering(at, "TLSv1.2")).as("a TLS 1.2 client").isInstanceOf(SSLException.class);
+            Curl.Result old = Curl.run("--tlsv1.2", "--tls-max", "1.2", "--cacert", a.cert().toString(), "--resolve", resolve(p, "a.test"),
+                    "https://a.test:" + at.getPort() + "/");
+            assertThat(old.ok()).as("curl limited to TLS 1.2").isFalse();
+
+            assertThat(p.proxy.reloadTls(ProxyHarness.config(d, tlsYaml(a.yaml(), "").replace("      certificates:", "      protocols: [TLSv1.2]\n      certificates:"))))
+                    .isEqualTo(1);
+            assertThat(TlsProbe.handshakeOffering(at, "TLSv1.2")).isEqualTo("TLSv1.2");
+            assertThatThrownBy(() -> TlsProbe.handshakeOffering(at, "TLSv1.3")).as("a TLS 1.3-only client, after the reload").isInstanceOf(SSLException.class);
+
+            assertThat(p.proxy.reloadTls(ProxyHarness.config(d, tlsYaml(a.yaml(), "")))).as("back to the default, both").isEqualTo(1);
+            assertThat(TlsProbe.handshakeOffering(at, "TLSv1.2")).isEqualTo("TLSv1.2");
+            assertThat(TlsProbe.handshakeOffering(at, "TLSv1.3")).isEqualTo("TLSv1.3");
         }
     }
 

@@ -103,6 +103,13 @@ public final class GatewayProcess implements AutoCloseable {
                 """.formatted(dir.resolve("rules.json"), upstreamHostPort) + extraYaml;
     }
 
+    /** As {@link #oneUpstreamConfig}, on one TLS listener serving {@code certificates} (the items of a YAML flow list). */
+    public static String oneTlsUpstreamConfig(Path dir, String certificates, String upstreamHostPort, String extraYaml) {
+        String plain = oneUpstreamConfig(dir, upstreamHostPort, extraYaml);
+        return "listeners:\n  - address: 127.0.0.1:0\n    tls: {certificates: [" + certificates + "]}\n"
+                + plain.substring(plain.indexOf('\n') + 1);
+    }
+
     public static GatewayProcess start(Path dir, String name, String yaml) throws Exception {
         return start(dir, name, yaml, DEFAULT_JVM);
     }

@@ -53,7 +53,22 @@ public final class TlsProbe implements AutoCloseable {
 
     /** Connects and completes the handshake, naming {@code sniName} (null: no SNI) and offering {@code alpn}. */
     public static TlsProbe connect(InetSocketAddress at, String sniName, String... alpn) throws IOException {
+        return open(at, sniName, null, alpn);
+    }
+
+    /**
+     * The protocol negotiated by a client that offers only {@code protocol} (TLSv1.2 or TLSv1.3); throws an
+     * {@link javax.net.ssl.SSLException} when the server will not speak it.
+     */
+    public static String handshakeOffering(InetSocketAddress at, String protocol) throws IOException {
+        try (TlsProbe p = open(at, null, protocol)) {
+            return p.protocol();
+        }
+    }
+
+    private static TlsProbe open(InetSocketAddress at, String sniName, String onlyProtocol, String... alpn) throws IOException {
         SSLSocket s = (SSLSocket) trustAll().getSocketFactory().createSocket();
+        if (onlyProtocol != null) s.setEnabledProtocols(new String[]{onlyProtocol});
         s.connect(at, 5000);
         s.setSoTimeout(10000);
         SSLParameters params = s.getSSLParameters();

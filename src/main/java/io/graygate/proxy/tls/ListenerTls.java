@@ -89,8 +89,10 @@ public final class ListenerTls {
         try {
             return new Pending(next, CertificateSet.load(next, at, provider), stamp);
         } catch (ConfigException e) {
-            loadedStamp = stamp; // refused: not retried until the files change again
-            seenStamp = stamp;
+            if (next.equals(config)) { // the files in force, refused: not retried until they change again
+                loadedStamp = stamp;
+                seenStamp = stamp;
+            }
             throw e;
         }
     }
