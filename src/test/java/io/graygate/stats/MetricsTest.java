@@ -4,8 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.graygate.Gateway;
 import io.graygate.config.ConfigLoader;
+import io.graygate.testing.Curl;
 import io.graygate.testing.Polling;
 import io.graygate.testing.PrometheusText;
+import io.graygate.testing.TestCertificates;
 import io.graygate.testing.TestUpstream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -27,7 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * After a mixed run (answers of every class from two versions, the upstream's own 502s and 503s, timeouts the gateway
  * answers 504 for, and a version whose server refuses connections), {@code /metrics} and {@code /api/stats} count
- * exactly the requests made, per version and outcome, and {@code /metrics} parses strictly.
+ * exactly the requests made, per version and outcome, HTTP/2 ones as HTTP/1.1 ones, and {@code /metrics} parses strictly.
  */
 class MetricsTest {
 
@@ -90,7 +92,11 @@ class MetricsTest {
     }
 
     private HttpResponse<String> admin(String path, boolean withToken) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.adminPort() + path)).timeout(Duration.ofSeconds(10));
+        return admin(gateway, path, withToken);
+    }
+
+    private HttpResponse<String> admin(Gateway g, String path, boolean withToken) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + g.adminPort() + path)).timeout(Duration.ofSeconds(10));
         if (withToken) b.header("Authorization", "Bearer " + TOKEN);
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
@@ -107,7 +113,11 @@ class MetricsTest {
     }
 
     private PrometheusText scrape() throws Exception {
-        HttpResponse<String> r = admin("/metrics", true);
+        return scrape(gateway);
+    }
+
+    private PrometheusText scrape(Gateway g) throws Exception {
+        HttpResponse<String> r = admin(g, "/metrics", true);
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("content-type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/plain; version=0.0.4"));
         return PrometheusText.parse(r.body());
@@ -166,6 +176,50 @@ class MetricsTest {
         assertThat(m.samples().keySet()).anyMatch(k -> k.startsWith("jvm_memory_used_bytes{"));
         // No client address in any label.
         assertThat(m.samples().keySet()).noneMatch(k -> k.contains("127.0.0.1") && !k.startsWith("graygate_upstream_"));
+    }
+
+    @Test
+    void http2RequestsOnATlsListenerCountAsHttp1OnesDo() throws Exception {
+        TestCertificates.Pair cert = TestCertificates.issue(dir, "m", "m.test");
+        String yaml = config(false).replace("listen: 127.0.0.1:0\n",
+                "listeners:\n  - address: 127.0.0.1:0\n  - address: 127.0.0.1:0\n    tls: {certificates: [" + cert.yaml() + "]}\n");
+        try (Gateway g = Gateway.start(ConfigLoader.parse(yaml, Map.of()))) {
+            URI https = URI.create(g.proxyUrls().get(1));
+            String base = "https://m.test:" + https.getPort();
+            for (String[] call : new String[][] {{"--http2", "/ok", "production"}, {"--http2", "/ok", "gray"}, {"--http2", "/missing?status=404", "production"},
+                    {"--http1.1", "/ok", "gray"}, {"--http2", "/ok", "canary"}}) {
+                Curl.Result r = Curl.run(call[0], "--cacert", cert.cert().toString(), "--resolve", "m.test:" + https.getPort() + ":127.0.0.1",
+                        "-H", "X-To: " + call[2], "-o", "/dev/null", "-w", "%{http_version} %{http_code}", base + call[1]);
+                assertThat(r.ok()).as(r.err()).isTrue();
+                assertThat(r.out()).startsWith(call[0].equals("--http2") ? "2 " : "1.1 ");
+            }
+            Map<String, Double> expected = Map.of(requests("production", "2xx"), 1.0, requests("production", "4xx"), 1.0,
+                    requests("gray", "2xx"), 2.0, requests("canary", "upstream_error"), 1.0);
+            Polling.await("the counters to reach the requests made", Duration.ofSeconds(10), () -> {
+                try {
+                    PrometheusText m = scrape(g);
+                    return expected.entrySet().stream().allMatch(e -> e.getValue().equals(m.value(e.getKey())));
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            PrometheusText m = scrape(g);
+            assertThat(m.samples().entrySet().stream().filter(e -> e.getKey().startsWith("graygate_http_requests_total{") && e.getValue() > 0)
+                    .map(Map.Entry::getKey)).containsExactlyInAnyOrderElementsOf(expected.keySet());
+            assertThat(m.value("graygate_decisions_total{route=\"shop\",rule=\"grays\",version=\"gray\"}")).isEqualTo(2);
+            assertThat(m.value("graygate_decisions_total{route=\"shop\",rule=\"(baseline)\",version=\"production\"}")).isEqualTo(2);
+            assertThat(m.value("graygate_http_request_duration_seconds_count{route=\"shop\",version=\"gray\"}")).isEqualTo(2);
+            assertThat(m.value("graygate_upstream_response_duration_seconds_count{route=\"shop\",version=\"production\"}")).isEqualTo(2);
+            Polling.await("the one-minute window to hold every request", Duration.ofSeconds(10), () -> {
+                try {
+                    JsonNode s = JSON.readTree(admin(g, "/api/stats?route=shop&window=1m&scope=node", true).body());
+                    return version(s, "production").path("requests").asLong() == 2 && version(s, "gray").path("requests").asLong() == 2
+                            && version(s, "canary").path("requests").asLong() == 1;
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+        }
     }
 
     private String canaryServer() {
