@@ -80,12 +80,12 @@ final class AdminApi {
                 .add(HttpMethod.PUT, "/api/routes/{route}/split/{rule}", this::putSplit)
                 .add(HttpMethod.GET, "/api/routes/{route}/history", this::history)
                 .add(HttpMethod.GET, "/api/routes/{route}/sets", call -> sets(routeNamed(call)))
-                .add(HttpMethod.GET, "/api/routes/{route}/sets/{set}", call -> set(routeNamed(call), call.param("set")))
+                .add(HttpMethod.GET, "/api/routes/{route}/sets/{set}", call -> set(routeNamed(call), call.param("set"), false))
                 .add(HttpMethod.POST, "/api/routes/{route}/sets/{set}",
                         call -> change(call, RuleChange.addToSet(call.param("set"), readEntries(call.body()))))
                 .add(HttpMethod.DELETE, "/api/routes/{route}/sets/{set}",
                         call -> change(call, RuleChange.removeFromSet(call.param("set"), readEntries(call.body()))))
-                .add(HttpMethod.GET, "/api/routes/{route}/whitelist", call -> set(routeNamed(call), RouteConfig.WHITELIST))
+                .add(HttpMethod.GET, "/api/routes/{route}/whitelist", call -> set(routeNamed(call), RouteConfig.WHITELIST, true))
                 .add(HttpMethod.POST, "/api/routes/{route}/whitelist",
                         call -> change(call, RuleChange.addToSet(RouteConfig.WHITELIST, readEntries(call.body()))))
                 .add(HttpMethod.DELETE, "/api/routes/{route}/whitelist",
@@ -259,7 +259,8 @@ final class AdminApi {
         return out;
     }
 
-    private JsonNode set(RouteConfig rc, String name) {
+    /** One set's entries; {@code firstRelease} adds {@code version}, the revision under the name the first release's whitelist call gave it. */
+    private JsonNode set(RouteConfig rc, String name, boolean firstRelease) {
         RouteState s = rules.state(rc.name());
         IpSet set = s.allSets().get(name);
         if (set == null) throw ApiException.notFound("route " + rc.name() + " has no IP set named \"" + name + "\"; its sets: " + s.allSets().keySet());
@@ -274,7 +275,7 @@ final class AdminApi {
         for (IpEntry e : entries) list.add(e.toString());
         out.put("size", entries.size());
         out.put("revision", s.revision());
-        out.put("version", s.revision());
+        if (firstRelease) out.put("version", s.revision());
         return out;
     }
 

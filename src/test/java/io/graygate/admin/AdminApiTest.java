@@ -138,7 +138,12 @@ class AdminApiTest {
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.json().path("route").asText()).isEqualTo("demo");
         assertThat(r.json().path("size").asInt()).isEqualTo(3);
+        assertThat(r.json().path("version").asLong()).as("the first release's name for the revision").isEqualTo(r.json().path("revision").asLong());
         assertThat(entries("demo")).containsExactly("10.1.0.0/16", "192.168.2.165", "2001:db8::/32");
+        Reply set = admin.get("/api/routes/demo/sets/whitelist");
+        assertThat(set.json().path("entries")).isEqualTo(r.json().path("entries"));
+        assertThat(set.json().has("version")).as("the sets call, new in issue 9, has only revision").isFalse();
+        assertThat(set.json().path("revision").asLong()).isEqualTo(r.json().path("revision").asLong());
     }
 
     @Test

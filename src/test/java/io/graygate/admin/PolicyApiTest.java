@@ -202,6 +202,104 @@ class PolicyApiTest {
     }
 
     @Test
+    void explainTakesRepeatedHeadersCookiesAndQueryParametersAndExplainsEveryRuleKind() {
+        // Repeated cookie= parameters are one Cookie header: the ab rule sees ab=b beside uid.
+        Reply cookies = admin.get("/api/explain?route=shop&ip=8.8.8.8&cookie=uid=user-1&cookie=ab=b&method=GET");
+        assertThat(cookies.json().path("rule").asText()).isEqualTo("ab");
+        assertThat(cookies.json().path("rules").get(2).path("condition").asText())
+                .isEqualTo("(cookie ab equals \"b\" and method in GET|HEAD)");
+
+        String policy = """
+                {"baseline": "production", "rules": [
+                  {"name": "q", "when": {"query": {"name": "beta", "in": ["1", "yes"]}}, "to": "canary"},
+                  {"name": "p", "when": {"any": [{"path": {"prefix": "/shop/new"}}, {"path": {"matches": "/shop/v[0-9]+/.*"}}]}, "to": "gray"},
+                  {"name": "n", "when": {"all": [{"header": {"name": "X-Team", "present": true}},
+                                                 {"not": {"header": {"name": "X-Team", "equals": "ops"}}}]}, "to": "canary"},
+                  {"name": "mobile", "when": {"header": {"name": "X-Client", "equals": "mobile"}},
+                   "split": {"by": {"header": "X-User"}, "weights": {"gray": 50}}},
+                  {"name": "byq", "split": {"by": {"query": "uid"}, "weights": {"gray": 20, "canary": 30}}}]}""";
+        assertThat(admin.send("PUT", "/api/routes/shop/policy", policy).status()).isEqualTo(200);
+
+        // query: every repeated query= parameter is part of the query string; the second one matches.
+        Reply query = admin.get("/api/explain?route=shop&ip=8.8.8.8&query=other=2&query=beta=yes");
+        assertThat(query.json().path("rule").asText()).isEqualTo("q");
+        assertThat(query.json().path("version").asText()).isEqualTo("canary");
+        JsonNode q = query.json().path("rules").get(0);
+        assertThat(q.path("condition").asText()).isEqualTo("query parameter beta in [\"1\", \"yes\"]");
+        assertThat(q.path("observed").asText()).isEqualTo("query parameter beta is \"yes\"");
+        assertThat(admin.get("/api/explain?route=shop&ip=8.8.8.8&query=beta=no&query=uid=u").json().path("rules").get(0).path("observed").asText())
+                .isEqualTo("query parameter beta is \"no\"");
+
+        // any of two path conditions
+        Reply path = admin.get("/api/explain?route=shop&ip=8.8.8.8&path=/shop/v2/items");
+        assertThat(path.json().path("rule").asText()).isEqualTo("p");
+        JsonNode p = path.json().path("rules").get(1);
+        assertThat(p.path("condition").asText()).isEqualTo("(path starts with \"/shop/new\" or path matches //shop/v[0-9]+/.*/)");
+        assertThat(p.path("observed").asText()).isEqualTo("holds: path is \"/shop/v2/items\"");
+        assertThat(admin.get("/api/explain?route=shop&ip=8.8.8.8&path=/shop/old").json().path("rules").get(1).path("observed").asText())
+                .isEqualTo("none holds");
+
+        // all + not: X-Team present and not ops
+        Reply ops = admin.get("/api/explain?route=shop&ip=8.8.8.8&header=X-Team:ops");
+        JsonNode n = ops.json().path("rules").get(2);
+        assertThat(n.path("condition").asText()).isEqualTo("(header X-Team is present and not (header X-Team equals \"ops\"))");
+        assertThat(n.path("decided").asBoolean()).isFalse();
+        assertThat(n.path("observed").asText()).isEqualTo("not all hold: header X-Team is \"ops\"");
+        assertThat(admin.get("/api/explain?route=shop&ip=8.8.8.8&header=x-team:dev").json().path("rule").asText())
+                .as("header names are case-insensitive").isEqualTo("n");
+
+        // A split whose when does not hold decides nothing and has no bucket; the next split decides.
+        Reply desktop = admin.get("/api/explain?route=shop&ip=8.8.8.8&header=X-Client:desktop&query=uid=u-7");
+        JsonNode skipped = desktop.json().path("rules").get(3);
+        assertThat(skipped.path("kind").asText()).isEqualTo("split");
+        assertThat(skipped.path("decided").asBoolean()).isFalse();
+        assertThat(skipped.path("condition").asText()).isEqualTo("header X-Client equals \"mobile\"");
+        assertThat(skipped.path("observed").asText()).isEqualTo("header X-Client is \"desktop\"");
+        assertThat(skipped.has("bucket")).isFalse();
+        JsonNode byQuery = desktop.json().path("rules").get(4);
+        assertThat(byQuery.path("decided").asBoolean()).isTrue();
+        assertThat(byQuery.path("condition").asText())
+                .isEqualTo("split by query parameter uid in cohort shop: gray buckets 0-1999, canary buckets 5000-7999, the rest production");
+        assertThat(byQuery.path("observed").asText()).isEqualTo("key: query parameter uid is \"u-7\"");
+        assertThat(byQuery.path("version").asText()).isEqualTo(versionOf(byQuery.path("bucket").asInt(), 2000, 5000, 8000));
+        assertThat(desktop.json().path("version").asText()).isEqualTo(byQuery.path("version").asText());
+
+        // A split by header, the header given among other repeated header= parameters: the key is the header, not the IP.
+        JsonNode alice = splitOutcome("8.8.8.8", "&header=X-Client:mobile&header=X-Other:1&header=X-User:alice");
+        assertThat(alice.path("observed").asText()).isEqualTo("key: header X-User is \"alice\"");
+        assertThat(alice.path("condition").asText()).isEqualTo("split by header X-User in cohort shop: gray buckets 0-4999, the rest production");
+        assertThat(splitOutcome("9.9.9.9", "&header=X-User:alice&header=X-Client:mobile").path("bucket").asInt())
+                .as("another client with the same key").isEqualTo(alice.path("bucket").asInt());
+        assertThat(alice.path("version").asText()).isEqualTo(versionOf(alice.path("bucket").asInt(), 5000, 5000, 5000));
+
+        // Without the key's header the client IP is the key: the same IP keeps its bucket, other IPs spread.
+        JsonNode noKey = splitOutcome("8.8.8.8", "&header=X-Client:mobile");
+        assertThat(noKey.path("observed").asText()).isEqualTo("header X-User is absent, so the key is the client IP 8.8.8.8");
+        assertThat(splitOutcome("8.8.8.8", "&header=X-Client:mobile").path("bucket").asInt()).isEqualTo(noKey.path("bucket").asInt());
+        java.util.Set<Integer> buckets = new java.util.HashSet<>();
+        for (int i = 1; i <= 20; i++) buckets.add(splitOutcome("10.0.0." + i, "&header=X-Client:mobile").path("bucket").asInt());
+        assertThat(buckets).as("twenty client IPs, twenty keys").hasSizeGreaterThan(15);
+    }
+
+    /** The "mobile" split's outcome for a request from {@code ip} with these extra explain parameters. */
+    private JsonNode splitOutcome(String ip, String params) {
+        Reply r = admin.get("/api/explain?route=shop&ip=" + ip + params);
+        assertThat(r.status()).isEqualTo(200);
+        JsonNode split = r.json().path("rules").get(3);
+        assertThat(split.path("rule").asText()).isEqualTo("mobile");
+        assertThat(split.path("decided").asBoolean()).isTrue();
+        assertThat(r.json().path("version").asText()).isEqualTo(split.path("version").asText());
+        return split;
+    }
+
+    /** The version of a bucket under this test's slots: gray from 0 to grayEnd, canary from canaryStart to canaryEnd. */
+    private static String versionOf(int bucket, int grayEnd, int canaryStart, int canaryEnd) {
+        if (bucket < grayEnd) return "gray";
+        if (bucket >= canaryStart && bucket < canaryEnd) return "canary";
+        return "production";
+    }
+
+    @Test
     void policyChangesSurviveARestart() throws Exception {
         admin.send("PUT", "/api/routes/shop/split/ramp", "{\"weights\": {\"gray\": 40}}");
         admin.restart();

@@ -139,4 +139,17 @@ class PolicyCommandsTest {
         CliRun split = graygate("explain", "shop", "--ip", "8.8.8.8", "--cookie", "uid=user-1", "--method", "POST");
         assertThat(split.out()).containsPattern("=> ramp: split by cookie uid in cohort shop: .*; key: cookie uid is \"user-1\"; bucket \\d+ -> \\w+\n");
     }
+
+    @Test
+    void explainTakesEachRepeatedOptionWithValuesThatNeedEncoding() {
+        CliRun headers = graygate("explain", "shop", "--ip", "8.8.8.8", "--header", "X-Other: a&b=c", "--header", "X-Beta: on", "--method", "POST");
+        assertThat(headers.exitCode()).isZero();
+        assertThat(headers.out()).startsWith("shop: 8.8.8.8 goes to gray (upstream v2)\n  because rule beta: header X-Beta equals \"on\"\n");
+        CliRun cookies = graygate("explain", "shop", "--ip", "8.8.8.8", "--cookie", "uid=a b", "--cookie", "ab=b", "--query", "q=1", "--query", "y=2");
+        assertThat(cookies.exitCode()).isZero();
+        assertThat(cookies.out()).startsWith("shop: 8.8.8.8 goes to canary (upstream v3)\n  because rule ab:");
+        CliRun bad = graygate("explain", "shop", "--ip", "8.8.8.8", "--header", "X-Beta: on", "--header", "nocolon");
+        assertThat(bad.exitCode()).isEqualTo(1);
+        assertThat(bad.err()).contains("header: expected NAME:VALUE, got \"nocolon\"");
+    }
 }
