@@ -33,5 +33,5 @@ EXPOSE 8080 8443
 # as GRAYGATE_ADMIN_TOKEN (the config reads it too). A missing or empty token is ignored when none is configured.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
     CMD curl -fsS -o /dev/null -H "Authorization: Bearer ${GRAYGATE_ADMIN_TOKEN:-}" http://127.0.0.1:9090/health || exit 1
-# exec: the JVM is PID 1 and gets SIGTERM (drain, exit 0) and SIGHUP (certificates re-read) itself.
+# exec: the JVM is PID 1 and gets SIGTERM (drain, exit 0) and SIGHUP (configuration and certificates reloaded) itself.
 ENTRYPOINT ["/bin/sh", "-c", "exec java $GRAYGATE_JAVA_OPTS -jar /opt/graygate/graygate.jar serve --config /etc/graygate/graygate.yaml"]

@@ -13,13 +13,22 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -34,9 +43,19 @@ class Http2ProxyTest {
     static TestUpstream gray;
     static TestCertificates.Pair cert;
     static ProxyHarness proxy;
+    /** An upstream that takes a request's head and then reads nothing of its body until {@link #stallOver} opens. */
+    static ServerSocket stalling;
+    static final CountDownLatch stallOver = new CountDownLatch(1);
+    static final AtomicLong stalledBodyBytes = new AtomicLong();
 
     @BeforeAll
     static void start() throws Exception {
+        stalling = new ServerSocket();
+        stalling.setReceiveBufferSize(64 << 10); // accepted sockets take it: a small window, so the gateway's writes fill up soon
+        stalling.bind(new InetSocketAddress("127.0.0.1", 0));
+        Thread t = new Thread(Http2ProxyTest::stallThenRead, "stalling-upstream");
+        t.setDaemon(true);
+        t.start();
         production = TestUpstream.start("production");
         gray = TestUpstream.start("gray");
         cert = TestCertificates.issue(dir, "h2", "h2.test");
@@ -48,14 +67,48 @@ class Http2ProxyTest {
                 upstreams:
                   production: {servers: ["%s"]}
                   gray: {servers: ["%s"]}
+                  stalling: {servers: ["127.0.0.1:%d"]}
                 routes:
                   - {name: app, stable: production, gray: gray, whitelist: ["10.9.9.9"]}
-                proxy: {versionHeader: true}
-                """.formatted(cert.yaml(), production.hostPort(), gray.hostPort()));
+                  - {name: stall, pathPrefix: /stall, stable: stalling, gray: stalling}
+                proxy: {versionHeader: true, responseTimeout: 120s}
+                """.formatted(cert.yaml(), production.hostPort(), gray.hostPort(), stalling.getLocalPort()));
+    }
+
+    /** One exchange: reads the head, waits for the latch, then reads the chunked body to its last chunk and answers. */
+    private static void stallThenRead() {
+        try (Socket s = stalling.accept()) {
+            InputStream in = s.getInputStream();
+            StringBuilder head = new StringBuilder();
+            while (!head.toString().endsWith("\r\n\r\n")) {
+                int b = in.read();
+                if (b < 0) return;
+                head.append((char) b);
+            }
+            stallOver.await();
+            byte[] buf = new byte[65536];
+            byte[] tail = new byte[5];
+            byte[] last = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+            for (int n; (n = in.read(buf)) > 0; ) {
+                stalledBodyBytes.addAndGet(n);
+                for (int i = 0; i < n; i++) {
+                    System.arraycopy(tail, 1, tail, 0, 4);
+                    tail[4] = buf[i];
+                }
+                if (Arrays.equals(tail, last)) break;
+            }
+            s.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nread".getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().flush();
+            in.read(); // until the gateway closes or pools the connection
+        } catch (IOException | InterruptedException e) {
+            // the test reports what it did not get
+        }
     }
 
     @AfterAll
-    static void stop() {
+    static void stop() throws IOException {
+        stallOver.countDown();
+        if (stalling != null) stalling.close();
         if (proxy != null) proxy.close();
         if (production != null) production.close();
         if (gray != null) gray.close();
@@ -133,6 +186,43 @@ class Http2ProxyTest {
             assertThat(r.out()).isEqualTo("200 2");
             assertThat(Files.readAllBytes(out)).as(expect).isEqualTo(body);
         }
+    }
+
+    @Test
+    void anUploadToAnUpstreamThatReadsNothingIsHeldBackByFlowControlNotBufferedByTheGateway() throws Exception {
+        long size = 64L << 20;
+        try (Http2TestClient c = client()) {
+            Http2TestClient.Stream up = c.request("PUT", "/stall/upload", authority(), false);
+            up.upload(size);
+            Polling.await("the upload to stop advancing", Duration.ofSeconds(30), () -> {
+                long at = up.uploaded();
+                return at > 0 && stillAfter(up, at, Duration.ofMillis(500));
+            });
+            long held = up.uploaded();
+            System.out.printf("HTTP/2 upload to an upstream that reads nothing: held back after %,d of %,d bytes%n", held, size);
+            // The stream's window (128 KiB), the connection to the upstream's socket buffers and one write's worth: a few MiB, not the upload.
+            assertThat(held).as("bytes the client could send while the upstream read nothing").isLessThan(12L << 20);
+            Http2TestClient.Stream other = c.request("GET", "/meanwhile", authority(), true);
+            other.done().get(10, TimeUnit.SECONDS);
+            assertThat(other.bodyText()).as("other streams on the connection go on").isEqualTo("production");
+
+            stallOver.countDown();
+            up.done().get(60, TimeUnit.SECONDS);
+            assertThat(up.status()).isEqualTo(200);
+            assertThat(up.bodyText()).isEqualTo("read");
+            assertThat(up.uploaded()).isEqualTo(size);
+            assertThat(stalledBodyBytes.get()).as("the whole body, chunk framing included").isGreaterThan(size);
+        }
+    }
+
+    /** Whether the upload is still at {@code at} after {@code wait}. */
+    private static boolean stillAfter(Http2TestClient.Stream s, long at, Duration wait) {
+        try {
+            Thread.sleep(wait.toMillis()); // watching for progress that should not come: there is nothing to poll for
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return s.uploaded() == at;
     }
 
     @Test

@@ -133,6 +133,7 @@ public final class Http2TestClient implements AutoCloseable {
         private volatile boolean reset;
         private Http2StreamChannel channel;
         private long uploadLeft;
+        private volatile long uploaded;
 
         public CompletableFuture<HttpResponse> head() {
             return head;
@@ -175,6 +176,11 @@ public final class Http2TestClient implements AutoCloseable {
             });
         }
 
+        /** Bytes of an {@link #upload} handed to the connection so far: what the stream's flow-control window has let out. */
+        public long uploaded() {
+            return uploaded;
+        }
+
         /** Sends these bytes as the whole request body. */
         public void send(String body) {
             channel.write(new DefaultHttpContent(Unpooled.copiedBuffer(body, StandardCharsets.UTF_8)));
@@ -197,6 +203,7 @@ public final class Http2TestClient implements AutoCloseable {
             while (uploadLeft > 0 && channel.isWritable()) {
                 int n = (int) Math.min(Pattern.BLOCK_SIZE, uploadLeft);
                 uploadLeft -= n;
+                uploaded += n;
                 channel.write(new DefaultHttpContent(block.retainedSlice(0, n)));
             }
             block.release();
