@@ -107,13 +107,16 @@ wait_http "https://127.0.0.1:$tls_proxy_port/" 10 -k
 
 # --- graygate -----------------------------------------------------------------------------------------------------
 gg_pid=""
+other_gg_pids=() # the extra graygates, stopped with the main one before the start-up measurement
 if ! $dry_run; then
   if $with_nolog; then
     start_graygate "$out/graygate-nolog.log" "$nolog_port" "$nolog_admin_port" false
+    other_gg_pids+=("$gg_pid")
     add_whitelist "$nolog_admin_port"
   fi
   if $with_policy; then
     start_graygate "$out/graygate-policy.log" "$policy_port" "$policy_admin_port" true 0 "$repo/bench/graygate-bench-policy.yaml"
+    other_gg_pids+=("$gg_pid")
     add_whitelist "$policy_admin_port"
   fi
   start_graygate "$out/graygate.log"
@@ -219,9 +222,11 @@ if [[ -n $gg_pid ]]; then
   kill "$rss_sampler" 2>/dev/null || true
   # The kernel's high-water mark: the true peak, which a sample a second can miss (KB, as ps prints).
   awk '/^VmHWM:/ {print $2}' "/proc/$gg_java/status" >"$out/rss-peak.txt" 2>/dev/null || true
-  log "stopping graygate for the start-up measurement"
-  kill "$gg_pid"
-  wait "$gg_pid" 2>/dev/null || true
+  # Every graygate stops first: start-up rebuilds the jar when a source changed during the run, and a JVM whose
+  # jar is replaced under it fails to load its next class.
+  log "stopping every graygate for the start-up measurement"
+  for pid in "$gg_pid" "${other_gg_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "$gg_pid" "${other_gg_pids[@]}"; do wait "$pid" 2>/dev/null || true; done
 fi
 
 if ! $dry_run && ((startup_runs > 0)); then
