@@ -211,6 +211,16 @@ compare close -c "$conns" -H 'Connection: close' direct=http://127.0.0.1:9001/ n
 # TLS: the same certificate, protocols and suites on both (bench/nginx-tls-proxy.conf); HTTP/1.1 kept alive, then a
 # new connection (a full handshake) per request; then HTTP/2 with h2load, 5 connections of 10 streams (50 in flight).
 ggtls() { $dry_run || echo "graygate=https://127.0.0.1:$graygate_tls_port/"; true; }
+# What each TLS target negotiates with an OpenSSL client, as wrk is: the TLS rows compare like with like only when the
+# protocol and suite are the same on both.
+negotiated() {
+  openssl s_client -connect "127.0.0.1:$1" -servername bench.test </dev/null 2>/dev/null | awk '/^New, / {sub(/^New, /, ""); print; exit}'
+}
+{
+  echo "nginx-proxy: $(negotiated "$tls_proxy_port")"
+  $dry_run || echo "graygate: $(negotiated "$graygate_tls_port")"
+} >"$out/tls-negotiated.txt"
+log "TLS with an OpenSSL client: $(paste -sd';' "$out/tls-negotiated.txt")"
 compare tls -c "$conns" nginx-proxy="https://127.0.0.1:$tls_proxy_port/" $(ggtls)
 compare tls-close -c "$conns" -H 'Connection: close' nginx-proxy="https://127.0.0.1:$tls_proxy_port/" $(ggtls)
 log "scenario h2: h2compare.sh -c 5 -m 10"

@@ -19,6 +19,7 @@ for s in "${scenarios[@]}"; do
     }' "$out/$s.txt"
 done
 [[ -f $out/h2.txt ]] && echo "(tls, tls-close: HTTPS with wrk, x_nginx against nginx's TLS proxy; h2: h2load, whose latency column is its mean, not a p99)"
+[[ -s $out/tls-negotiated.txt ]] && echo "(TLS negotiated with an OpenSSL client: $(paste -sd';' "$out/tls-negotiated.txt" | sed 's/;/; /g'))"
 echo
 echo "graygate's ratios (req/s; p99: graygate's over nginx-proxy's, lower is better)"
 printf '%-10s %-16s %9s %9s %9s %11s\n' scenario target x_nginx x_seed x_scg p99/nginx
