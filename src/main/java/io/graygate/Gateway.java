@@ -192,7 +192,8 @@ public final class Gateway implements AutoCloseable {
      * proxy settings that can change live, and the TLS listeners' certificates, protocols and ciphers (the files re-read
      * even when their paths stayed); a listener added, moved or removed, the store and the settings fixed at start are
      * reported in {@link ReloadReport#needRestart()}. A bad file or certificate is refused whole (the
-     * {@link ConfigException} names the path of the bad value) and the configuration in force stays. Blocks on the store and on DNS: never call it on an event loop.
+     * {@link ConfigException} names the path of the bad value) and the configuration in force stays. Blocks on the
+     * store and on DNS: never call it on an event loop.
      */
     public synchronized ReloadReport reload() {
         GatewayConfig before = rules.config();
@@ -248,7 +249,10 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
-    /** Settings a reload cannot apply: a listener added, moved, removed or switched between plain and TLS, the store, and what the event loops and pools were built with. */
+    /**
+     * Settings a reload cannot apply: a listener added, moved, removed or switched between plain and TLS, the store,
+     * and what the event loops and pools were built with.
+     */
     private static List<String> needRestart(GatewayConfig before, GatewayConfig next, TlsReload tls) {
         List<String> out = new ArrayList<>();
         if (!tls.needRestart().isEmpty()) out.add("listen");

@@ -154,8 +154,8 @@ final class ServeCommand implements Callable<Integer> {
 
     /**
      * SIGHUP (systemd's ExecReload) reloads the configuration file with the TLS certificates it names (the demo, which
-     * has no file, re-reads its certificates only); without a handler it would end the JVM. The reload runs on a thread of its own, as it blocks on the store,
-     * never on an event loop; what is refused is logged with its reason, and what is in force stays.
+     * has no file, re-reads its certificates only); without a handler it would end the JVM. The reload runs on a thread
+     * of its own, as it blocks on the store, never on an event loop; what is refused is logged with its reason, and what is in force stays.
      */
     private void onReloadSignal(Gateway gateway) {
         ExecutorService reloads = Executors.newSingleThreadExecutor(r -> {
@@ -164,21 +164,26 @@ final class ServeCommand implements Callable<Integer> {
             return t;
         });
         try {
-            Signal.handle(new Signal("HUP"), signal -> reloads.execute(() -> {
-                try {
-                    if (demo) {
-                        int changed = gateway.reloadCertificates();
-                        log.info("SIGHUP: certificates re-read, {} listener(s) changed", changed);
-                    } else {
-                        gateway.reload(); // the certificates with the rest, all or nothing; logged by the gateway
-                    }
-                } catch (RuntimeException e) {
-                    if (demo) log.error("SIGHUP: certificate reload refused, what is in force stays: {}", e.getMessage());
-                    // a refused configuration reload is logged by the gateway, with the path of the bad value
-                }
-            }));
+            Signal.handle(new Signal("HUP"), signal -> reloads.execute(demo ? () -> reloadCertificates(gateway) : () -> reload(gateway)));
         } catch (IllegalArgumentException | UnsupportedOperationException e) {
             err().println("graygate: cannot handle SIGHUP (" + e.getMessage() + "); reload with graygate reload or POST /api/reload");
+        }
+    }
+
+    private static void reloadCertificates(Gateway gateway) {
+        try {
+            log.info("SIGHUP: certificates re-read, {} listener(s) changed", gateway.reloadCertificates());
+        } catch (RuntimeException e) {
+            log.error("SIGHUP: certificate reload refused, what is in force stays: {}", e.getMessage());
+        }
+    }
+
+    /** The certificates with the rest of the file, all or nothing; the gateway logs the outcome, a refusal with the path of the bad value. */
+    private static void reload(Gateway gateway) {
+        try {
+            gateway.reload();
+        } catch (RuntimeException e) {
+            // logged by the gateway
         }
     }
 

@@ -1,5 +1,7 @@
 package io.graygate.config;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+
 import java.util.List;
 
 /**
@@ -7,23 +9,35 @@ import java.util.List;
  * removed, the TLS listeners whose certificates (or TLS settings) changed, and the settings that changed in the
  * file but take a restart (the listen addresses, the store...).
  */
+@JsonIgnoreProperties(ignoreUnknown = true) // the CLI reads the admin API's answer; a newer gateway may say more
 public record ReloadReport(List<String> routesAdded, List<String> routesRemoved, List<String> upstreamsAdded,
                            List<String> upstreamsRemoved, List<String> serversAdded, List<String> serversRemoved,
                            List<String> certificatesReloaded, List<String> needRestart) {
 
+    /** A list the JSON of an older gateway does not have is read as empty. */
     public ReloadReport {
-        routesAdded = List.copyOf(routesAdded);
-        routesRemoved = List.copyOf(routesRemoved);
-        upstreamsAdded = List.copyOf(upstreamsAdded);
-        upstreamsRemoved = List.copyOf(upstreamsRemoved);
-        serversAdded = List.copyOf(serversAdded);
-        serversRemoved = List.copyOf(serversRemoved);
-        certificatesReloaded = List.copyOf(certificatesReloaded);
-        needRestart = List.copyOf(needRestart);
+        routesAdded = copy(routesAdded);
+        routesRemoved = copy(routesRemoved);
+        upstreamsAdded = copy(upstreamsAdded);
+        upstreamsRemoved = copy(upstreamsRemoved);
+        serversAdded = copy(serversAdded);
+        serversRemoved = copy(serversRemoved);
+        certificatesReloaded = copy(certificatesReloaded);
+        needRestart = copy(needRestart);
     }
 
-    /** One line for the log and the CLI: "routes +api -old, upstreams +api, servers +127.0.0.1:9003, certificates https://0.0.0.0:443". */
+    private static List<String> copy(List<String> l) {
+        return l == null ? List.of() : List.copyOf(l);
+    }
+
+    /** One line for the log: what {@link #changes()} says, then the settings that wait for a restart. */
     public String summary() {
+        String s = changes();
+        return needRestart.isEmpty() ? s : s + "; changed but not applied until a restart: " + String.join(", ", needRestart);
+    }
+
+    /** What was put in force: "routes +api -old, upstreams +api, servers +127.0.0.1:9003, certificates https://0.0.0.0:443". */
+    public String changes() {
         StringBuilder s = new StringBuilder();
         part(s, "routes", routesAdded, routesRemoved);
         part(s, "upstreams", upstreamsAdded, upstreamsRemoved);
@@ -33,7 +47,6 @@ public record ReloadReport(List<String> routesAdded, List<String> routesRemoved,
             s.append("certificates ").append(String.join(" ", certificatesReloaded));
         }
         if (s.length() == 0) s.append("no route, upstream or certificate changed");
-        if (!needRestart.isEmpty()) s.append("; changed but not applied until a restart: ").append(String.join(", ", needRestart));
         return s.toString();
     }
 

@@ -5,6 +5,7 @@ import io.graygate.testing.Curl;
 import io.graygate.testing.Http2TestClient;
 import io.graygate.testing.LogCapture;
 import io.graygate.testing.Polling;
+import io.graygate.testing.RawUpstream;
 import io.graygate.testing.TestCertificates;
 import io.graygate.testing.TestUpstream;
 import org.junit.jupiter.api.AfterAll;
@@ -79,22 +80,16 @@ class Http2ProxyTest {
     private static void stallThenRead() {
         try (Socket s = stalling.accept()) {
             InputStream in = s.getInputStream();
-            StringBuilder head = new StringBuilder();
-            while (!head.toString().endsWith("\r\n\r\n")) {
-                int b = in.read();
-                if (b < 0) return;
-                head.append((char) b);
-            }
+            if (RawUpstream.readHead(in) == null) return;
             stallOver.await();
             byte[] buf = new byte[65536];
-            byte[] tail = new byte[5];
+            byte[] tail = new byte[5]; // the last five bytes read, across reads
             byte[] last = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
             for (int n; (n = in.read(buf)) > 0; ) {
                 stalledBodyBytes.addAndGet(n);
-                for (int i = 0; i < n; i++) {
-                    System.arraycopy(tail, 1, tail, 0, 4);
-                    tail[4] = buf[i];
-                }
+                int k = Math.min(n, tail.length);
+                System.arraycopy(tail, k, tail, 0, tail.length - k);
+                System.arraycopy(buf, n - k, tail, tail.length - k, k);
                 if (Arrays.equals(tail, last)) break;
             }
             s.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nread".getBytes(StandardCharsets.US_ASCII));

@@ -4,6 +4,7 @@ import ch.qos.logback.classic.Level;
 import io.graygate.testing.LogCapture;
 import io.graygate.testing.Polling;
 import io.graygate.testing.RawHttpClient;
+import io.graygate.testing.RawUpstream;
 import io.graygate.testing.TestUpstream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -259,15 +260,10 @@ class UpstreamFailoverTest {
             while (!socket.isClosed()) {
                 try (Socket s = socket.accept()) {
                     InputStream in = s.getInputStream();
-                    StringBuilder head = new StringBuilder();
-                    while (!head.toString().endsWith("\r\n\r\n")) {
-                        int b = in.read();
-                        if (b < 0) break;
-                        head.append((char) b);
-                    }
+                    String head = RawUpstream.readHead(in);
                     requests.incrementAndGet();
                     int length = 0;
-                    for (String h : head.toString().split("\r\n")) {
+                    for (String h : (head == null ? "" : head).split("\r\n")) {
                         if (h.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) length = Integer.parseInt(h.substring(15).strip());
                     }
                     if (length > 0) bodies.add(new String(in.readNBytes(length), StandardCharsets.ISO_8859_1));

@@ -92,7 +92,8 @@ public final class RawUpstream implements AutoCloseable {
         }
     }
 
-    private static String readHead(InputStream in) throws IOException {
+    /** An HTTP/1.1 message head as sent, up to and including the blank line that ends it; null when the stream ends first. */
+    public static String readHead(InputStream in) throws IOException {
         ByteArrayOutputStream head = new ByteArrayOutputStream();
         int matched = 0;
         int b;

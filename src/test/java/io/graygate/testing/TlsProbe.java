@@ -110,14 +110,10 @@ public final class TlsProbe implements AutoCloseable {
         socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
         socket.getOutputStream().flush();
         InputStream in = socket.getInputStream();
-        StringBuilder head = new StringBuilder();
-        while (!head.toString().endsWith("\r\n\r\n")) {
-            int b = in.read();
-            if (b < 0) throw new IOException("connection closed after " + head.length() + " bytes: " + head);
-            head.append((char) b);
-        }
+        String head = RawUpstream.readHead(in);
+        if (head == null) throw new IOException("connection closed before a whole response head");
         int length = 0;
-        for (String line : head.toString().split("\r\n")) {
+        for (String line : head.split("\r\n")) {
             if (line.regionMatches(true, 0, "content-length:", 0, 15)) length = Integer.parseInt(line.substring(15).strip());
         }
         byte[] body = in.readNBytes(length);
